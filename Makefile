@@ -27,11 +27,7 @@ deps:
 
 # kmod/ is built in place; the .ko is then kept per kernel under build/.
 module:
-	@test -n "$(KVER)" -a -d "$(KDIR)" || { echo "no kernel headers for KVER='$(KVER)' (run make deps)"; exit 1; }
-	@if [ -f kmod/.kver ] && [ "$$(cat kmod/.kver)" != "$(KVER)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean >/dev/null; fi
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod $(if $(C),C=$(C)) $(if $(W),W=$(W)) modules
-	@echo $(KVER) > kmod/.kver
-	@mkdir -p $(BUILD) && cp kmod/cryptomap.ko $(KO)
+	./tools/build-module.sh $(KVER) $(if $(C),C=$(C)) $(if $(W),W=$(W))
 
 cli:
 	$(MAKE) -C tools/cryptomap
