@@ -1,0 +1,300 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the selftests, each in its own fresh QEMU (TCG) guest booted from the
+# Debian kernel KVER, with the host root shared read-only over 9p under a
+# tmpfs overlay.  See selftests/vm/README for the design.
+#
+#   run.sh --kver KVER [--tests "name1 name2"]   run tests (default: all)
+#   run.sh --kver KVER --demo                    run selftests/demo.sh
+#   run.sh --kver KVER --cmd 'shell command'     run one command, same env
+#
+# Environment: VM_TIMEOUT (seconds per guest, default 600), VM_KEEP=1 keeps
+# the per-run scratch directories, VM_QEMU_ARGS adds QEMU options.
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+timeout_s=${VM_TIMEOUT:-600}
+
+usage() {
+	cat <<USAGE
+usage: $0 --kver KVER [--tests "NAME..."] [--demo] [--cmd 'COMMAND']
+  --kver KVER     Debian kernel to boot (/boot/vmlinuz-KVER, /lib/modules/KVER)
+  --tests NAMES   run only these tests (basename of selftests/NAME.sh)
+  --demo          run selftests/demo.sh (not counted as a test)
+  --cmd COMMAND   boot one guest, run COMMAND under bash in the repo root
+  --list          list the tests and exit
+environment: VM_TIMEOUT=$timeout_s (seconds per guest), VM_KEEP=1, VM_QEMU_ARGS
+USAGE
+	exit "${1:-2}"
+}
+
+kver=
+tests=
+mode=tests
+cmd=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kver) [ $# -ge 2 ] || usage; kver=$2; shift 2 ;;
+	--kver=*) kver=${1#*=}; shift ;;
+	--tests) [ $# -ge 2 ] || usage; tests=$2; shift 2 ;;
+	--tests=*) tests=${1#*=}; shift ;;
+	--demo) mode=demo; shift ;;
+	--cmd) [ $# -ge 2 ] || usage; mode=cmd; cmd=$2; shift 2 ;;
+	--list) mode=list; shift ;;
+	-h|--help) usage 0 ;;
+	*) echo "run.sh: unknown argument '$1'" >&2; usage ;;
+	esac
+done
+
+# The tests: executable selftests/*.sh but the library and the demo.
+all_tests() {
+	local f n
+	for f in "$repo"/selftests/*.sh; do
+		[ -f "$f" ] && [ -x "$f" ] || continue
+		n=$(basename "$f" .sh)
+		case "$n" in lib|demo) continue ;; esac
+		echo "$n"
+	done | LC_ALL=C sort
+}
+
+if [ "$mode" = list ]; then
+	all_tests
+	exit 0
+fi
+
+[ -n "$kver" ] || { echo "run.sh: --kver is required (never uname -r here)" >&2; usage; }
+case "$timeout_s" in
+''|*[!0-9]*) echo "run.sh: VM_TIMEOUT must be a number of seconds" >&2; exit 2 ;;
+esac
+for t in qemu-system-x86_64 timeout; do
+	command -v "$t" >/dev/null || { echo "run.sh: $t missing (make deps)" >&2; exit 1; }
+done
+
+imgdir=$repo/build/vm/$kver
+logdir=$repo/build/vm-logs/$kver
+
+# Boot images, cached under build/vm/KVER and rebuilt when an input changes.
+prepare_images() {
+	local key
+	mkdir -p "$imgdir" || return 1
+	key=$(
+		cat "$here/mkimage.sh" "$here/init"
+		stat -L -c '%n %s %Y' "/boot/vmlinuz-$kver" \
+			"/lib/modules/$kver/modules.dep" "$(command -v busybox)"
+	) 2>/dev/null
+	key=$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)
+	(
+		flock 9
+		if [ -f "$imgdir/vmlinux" ] && [ -f "$imgdir/initramfs.cpio" ] &&
+		   [ "$(cat "$imgdir/stamp" 2>/dev/null)" = "$key" ]; then
+			exit 0
+		fi
+		echo "# building guest images for $kver" >&2
+		"$here/mkimage.sh" "$kver" "$imgdir" || exit 1
+		echo "$key" > "$imgdir/stamp"
+	) 9> "$imgdir/.lock"
+}
+
+# The kernel log lines that fail a run.
+bad_kernel_lines() {
+	grep -a -E 'WARNING:|BUG:|Oops|general protection|Call Trace|KASAN|kmemleak|unreferenced object|possible circular locking|sleeping function called|refcount_t|list_add corruption|list_del corruption|panic' "$@" |
+		grep -a -v -E 'Kernel command line:|Command line:|kmemleak: (Kernel memory leak detector|Automatic memory scanning)'
+}
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+scratch=
+qpid=
+cleanup() {
+	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+	if [ -n "$scratch" ] && [ -z "${VM_KEEP:-}" ]; then
+		rm -rf "$scratch"
+	fi
+}
+trap cleanup EXIT
+trap 'echo "run.sh: interrupted" >&2; exit 130' INT TERM
+
+# run_guest CMD: boot a guest that runs CMD under bash in the repo root.
+# Sets g_status (exit status, empty if none came back), g_hang (1 if killed
+# by the timeout), g_kernel (offending kernel log lines), g_post (trouble
+# after the command: rmmod, kmemleak), g_time, and leaves the results in
+# $scratch.
+run_guest() {
+	local gcmd=$1 start rc append f klog
+	g_status= g_hang=0 g_kernel= g_post= g_time=
+	scratch=$(mktemp -d "${TMPDIR:-/tmp}/cmvm.XXXXXX") || return 1
+	cp "$here/guest.sh" "$scratch/guest.sh"
+	{
+		printf 'export %s=%q\n' \
+			KVER "$kver" \
+			CRYPTOMAP_KO "$repo/build/$kver/cryptomap.ko" \
+			CRYPTOMAP "$repo/tools/cryptomap/cryptomap" \
+			SELFTESTS "$repo/selftests" \
+			CMVM_CWD "$repo" \
+			CMVM_CMD "$gcmd"
+		[ -n "${CI:-}" ] && printf 'export CI=%q\n' "$CI"
+	} > "$scratch/env"
+	append="console=ttyS0 quiet panic=-1 oops=panic mitigations=off"
+	start=$(now)
+	# shellcheck disable=SC2086
+	timeout -k 5 "$timeout_s" qemu-system-x86_64 \
+		-machine q35,accel=tcg -cpu max -smp 2 -m 2048 \
+		-nodefaults -no-user-config -display none -no-reboot \
+		-serial "file:$scratch/console.log" \
+		-kernel "$imgdir/vmlinux" -initrd "$imgdir/initramfs.cpio" \
+		-append "$append" \
+		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+		-fsdev "local,id=scratch,path=$scratch,security_model=none" \
+		-device virtio-9p-pci,fsdev=scratch,mount_tag=scratch \
+		${VM_QEMU_ARGS:-} < /dev/null > "$scratch/qemu.log" 2>&1 &
+	qpid=$!
+	wait "$qpid"
+	rc=$?
+	qpid=
+	g_time=$(elapsed "$start")
+	[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && g_hang=1
+	if [ -s "$scratch/status" ]; then
+		g_status=$(cat "$scratch/status")
+	fi
+	# The complete log if the guest got that far, else what streamed out
+	# before it died and the serial console.
+	if [ -f "$scratch/dmesg" ]; then
+		klog=$scratch/dmesg
+	else
+		klog=$scratch/kernel.log
+		for f in dmesg.live console.log; do
+			[ -f "$scratch/$f" ] && { echo "=== $f"; cat "$scratch/$f"; }
+		done > "$klog"
+	fi
+	g_klog=$klog
+	g_kernel=$(bad_kernel_lines "$klog")
+	if [ -s "$scratch/kmemleak" ]; then
+		g_post="kmemleak reports:
+$(cat "$scratch/kmemleak")"
+	fi
+	if grep -q 'rmmod cryptomap failed' "$scratch/post" 2>/dev/null; then
+		g_post="$(cat "$scratch/post")${g_post:+
+$g_post}"
+	fi
+	[ -s "$scratch/qemu.log" ] && [ -z "$g_status" ] && {
+		echo "# qemu:"
+		sed 's/^/# /' "$scratch/qemu.log"
+	} >&2
+	return 0
+}
+
+# Why a guest run failed, on stdout, one "# ..." line each; empty if clean.
+guest_trouble() {
+	if [ "$g_hang" = 1 ]; then
+		echo "# hang: guest killed after ${timeout_s}s (VM_TIMEOUT)"
+	elif [ -z "$g_status" ]; then
+		echo "# guest died before the command finished (oops/panic?)"
+	fi
+	if [ -n "$g_kernel" ]; then
+		echo "# kernel log:"
+		printf '%s\n' "$g_kernel" | sed 's/^/#   /'
+	fi
+	if [ -n "$g_post" ]; then
+		printf '%s\n' "$g_post" | sed 's/^/# /'
+	fi
+}
+
+finish_scratch() {
+	if [ -n "${VM_KEEP:-}" ]; then
+		echo "# scratch kept: $scratch" >&2
+	else
+		rm -rf "$scratch"
+	fi
+	scratch=
+}
+
+prepare_images || { echo "run.sh: cannot build guest images for $kver" >&2; exit 1; }
+
+if [ "$mode" = cmd ] || [ "$mode" = demo ]; then
+	if [ "$mode" = demo ]; then
+		if [ ! -f "$repo/selftests/demo.sh" ]; then
+			echo "run.sh: selftests/demo.sh does not exist (yet)" >&2
+			exit 1
+		fi
+		cmd="bash $(printf %q "$repo/selftests/demo.sh")"
+	fi
+	run_guest "$cmd"
+	cat "$scratch/out" 2>/dev/null
+	trouble=$(guest_trouble)
+	[ -n "$trouble" ] && printf '%s\n' "$trouble"
+	st=${g_status:-1}
+	[ "$g_hang" = 1 ] && st=124
+	echo "# exit status: ${g_status:-none} (${g_time}s)"
+	[ -n "$trouble" ] && [ "$st" -eq 0 ] && st=1
+	finish_scratch
+	exit "$st"
+fi
+
+# Tests.
+avail=$(all_tests)
+if [ -n "$tests" ]; then
+	sel=
+	for t in $tests; do
+		t=$(basename "$t" .sh)
+		if ! printf '%s\n' "$avail" | grep -qxF -- "$t"; then
+			echo "run.sh: no such test: $t (have: $(echo $avail))" >&2
+			exit 1
+		fi
+		sel="$sel$t"$'\n'
+	done
+	sel=$(printf '%s' "$sel" | LC_ALL=C sort -u)
+else
+	sel=$avail
+fi
+if [ -z "$sel" ]; then
+	echo "run.sh: no tests found in $repo/selftests" >&2
+	echo "0 passed, 0 failed"
+	exit 1
+fi
+
+mkdir -p "$logdir"
+ntests=$(printf '%s\n' "$sel" | wc -l)
+passed=0 failed=0 skipped=0 n=0
+echo "TAP version 13"
+echo "1..$ntests"
+echo "# kernel $kver, VM_TIMEOUT ${timeout_s}s"
+for t in $sel; do
+	n=$((n + 1))
+	run_guest "exec bash $(printf %q "$repo/selftests/$t.sh")"
+	cp "$scratch/out" "$logdir/$t.log" 2>/dev/null || : > "$logdir/$t.log"
+	cp "$g_klog" "$logdir/$t.dmesg" 2>/dev/null || : > "$logdir/$t.dmesg"
+	trouble=$(guest_trouble)
+	st=${g_status:-none}
+	if [ -z "$trouble" ] && [ "$st" = 0 ]; then
+		result=ok
+	elif [ -z "$trouble" ] && [ "$st" = 4 ]; then
+		result=skip
+	else
+		result=fail
+	fi
+	if [ "$result" = fail ]; then
+		sed 's/^/    /' "$logdir/$t.log"
+		[ "$st" != 0 ] && echo "# $t: exit status $st"
+		[ -n "$trouble" ] && printf '%s\n' "$trouble"
+		echo "# logs: $logdir/$t.log $logdir/$t.dmesg"
+	else
+		grep -a -E '^[[:space:]]*(ok|not ok) [0-9]' "$logdir/$t.log" | sed 's/^/    /'
+	fi
+	echo "# $t: ${g_time}s"
+	case "$result" in
+	ok) echo "ok $n $t"; passed=$((passed + 1)) ;;
+	skip) echo "ok $n $t # SKIP"; skipped=$((skipped + 1)) ;;
+	fail) echo "not ok $n $t"; failed=$((failed + 1)) ;;
+	esac
+	finish_scratch
+done
+
+summary="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
+echo "$summary"
+[ "$failed" -eq 0 ]
