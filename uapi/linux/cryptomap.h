@@ -213,6 +213,7 @@ enum cryptomap_inactive {
 	CRYPTOMAP_INACTIVE_NO_ACL,	/* no match address, or no such ACL */
 	CRYPTOMAP_INACTIVE_NO_TSET,	/* none, or none of them exists */
 	CRYPTOMAP_INACTIVE_NO_KEYS,	/* ipsec-manual without session keys */
+	CRYPTOMAP_INACTIVE_MANUAL_ACL,	/* ipsec-manual: ACL must hold one permit */
 };
 
 enum cryptomap_entry_attrs {

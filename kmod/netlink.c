@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cryptomap: the "cryptomap" generic netlink family.
+ *
+ * Every operation has its own policy (nl_policy.c).  Changes need
+ * CAP_NET_ADMIN in the user namespace that owns the netns
+ * (GENL_UNS_ADMIN_PERM).  Handlers run one at a time per family
+ * (parallel_ops is off) and each takes its netns's cm_net->lock; a
+ * handler validates the whole request before it changes anything, then
+ * recompiles the policy, and undoes its change if that fails.
+ */
+#include <linux/kernel.h>
+#include <linux/module.h>
+
+#include "netlink.h"
+#include "nl_policy.h"
+
+void cm_errf(struct cm_net *cmn, struct netlink_ext_ack *extack,
+	     const char *fmt, ...)
+{
+	va_list args;
+	char *buf;
+
+	if (!extack)
+		return;
+	lockdep_assert_held(&cmn->lock);
+	buf = cmn->errbuf[cmn->errbuf_next++ % CM_ERRBUF_SLOTS];
+	va_start(args, fmt);
+	vsnprintf(buf, CM_ERRMSG_LEN, fmt, args);
+	va_end(args);
+	extack->_msg = buf;
+}
+
+struct cm_net *cm_nl_net_lock(struct genl_info *info)
+{
+	struct cm_net *cmn = cm_net(genl_info_net(info));
+
+	mutex_lock(&cmn->lock);
+	return cmn;
+}
+
+/* Recompile and publish the policy after a change (cmn->lock held). */
+int cm_nl_commit(struct cm_net *cmn, struct netlink_ext_ack *extack)
+{
+	int err;
+
+	cmn->genid++;
+	err = cm_spd_rebuild(cmn);
+	if (err && extack && !extack->_msg)
+		NL_SET_ERR_MSG_MOD(extack,
+				   "could not compile the crypto map policy");
+	return err;
+}
+
+void *cm_nl_put_hdr(struct sk_buff *skb, struct netlink_callback *cb,
+		    struct cm_net *cmn, u8 cmd, int flags)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &cm_genl_family, flags | NLM_F_MULTI, cmd);
+	if (hdr)
+		genl_dump_check_consistent(cb, hdr);
+	return hdr;
+}
+
+int cm_nl_reply(struct genl_info *info, struct sk_buff *msg)
+{
+	return genlmsg_reply(msg, info);
+}
+
+/* A name attribute: present, not empty, one IOS word. */
+bool cm_name_valid(struct cm_net *cmn, struct netlink_ext_ack *extack,
+		   const struct nlattr *attr, const char *what)
+{
+	const char *name, *p;
+
+	if (!attr) {
+		cm_errf(cmn, extack, "%s name missing", what);
+		return false;
+	}
+	name = nla_data(attr);
+	if (!nla_len(attr) || !*name) {
+		cm_errf(cmn, extack, "%s name is empty", what);
+		NL_SET_BAD_ATTR(extack, attr);
+		return false;
+	}
+	for (p = name; *p; p++) {
+		if (*p <= ' ' || *p > '~') {
+			cm_errf(cmn, extack,
+				"%s name \"%s\": only printable characters, no spaces",
+				what, name);
+			NL_SET_BAD_ATTR(extack, attr);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ---- crypto ipsec security-association ..., df-bit, fragmentation ---- */
+
+static int cm_global_fill(struct sk_buff *msg, const struct cm_global *g)
+{
+	if (nla_put_u32(msg, CRYPTOMAP_GLOBAL_A_LIFE_SEC, g->life_sec) ||
+	    nla_put_u32(msg, CRYPTOMAP_GLOBAL_A_LIFE_KB, g->life_kb) ||
+	    nla_put_u32(msg, CRYPTOMAP_GLOBAL_A_REPLAY_WINDOW, g->replay_window) ||
+	    nla_put_u8(msg, CRYPTOMAP_GLOBAL_A_REPLAY_DISABLE, g->replay_disable) ||
+	    nla_put_u32(msg, CRYPTOMAP_GLOBAL_A_IDLE_TIME, g->idle_time) ||
+	    nla_put_u8(msg, CRYPTOMAP_GLOBAL_A_DF_BIT, g->df_bit) ||
+	    nla_put_u8(msg, CRYPTOMAP_GLOBAL_A_FRAG, g->frag))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int cm_nl_global_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cm_net *cmn;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &cm_genl_family, 0,
+				CRYPTOMAP_CMD_GLOBAL_GET);
+	if (!hdr) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	cmn = cm_nl_net_lock(info);
+	err = cm_global_fill(msg, &cmn->global);
+	mutex_unlock(&cmn->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	genlmsg_end(msg, hdr);
+	return cm_nl_reply(info, msg);
+}
+
+static int cm_nl_global_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr **tb = info->attrs;
+	struct cm_global old, *g;
+	struct cm_net *cmn;
+	struct nlattr *a;
+	int err;
+
+	cmn = cm_nl_net_lock(info);
+	g = &cmn->global;
+	old = *g;
+
+	a = tb[CRYPTOMAP_GLOBAL_A_REPLAY_WINDOW];
+	if (a && !is_power_of_2(nla_get_u32(a))) {
+		cm_errf(cmn, extack,
+			"replay window-size %u: must be 64, 128, 256, 512 or 1024",
+			nla_get_u32(a));
+		NL_SET_BAD_ATTR(extack, a);
+		err = -EINVAL;
+		goto out;
+	}
+	a = tb[CRYPTOMAP_GLOBAL_A_IDLE_TIME];
+	if (a && nla_get_u32(a) && nla_get_u32(a) < 60) {
+		cm_errf(cmn, extack,
+			"idle-time %u: must be 60 to 86400 seconds",
+			nla_get_u32(a));
+		NL_SET_BAD_ATTR(extack, a);
+		err = -EINVAL;
+		goto out;
+	}
+
+	if (tb[CRYPTOMAP_GLOBAL_A_LIFE_SEC])
+		g->life_sec = nla_get_u32(tb[CRYPTOMAP_GLOBAL_A_LIFE_SEC]);
+	if (tb[CRYPTOMAP_GLOBAL_A_LIFE_KB])
+		g->life_kb = nla_get_u32(tb[CRYPTOMAP_GLOBAL_A_LIFE_KB]);
+	if (tb[CRYPTOMAP_GLOBAL_A_REPLAY_WINDOW])
+		g->replay_window = nla_get_u32(tb[CRYPTOMAP_GLOBAL_A_REPLAY_WINDOW]);
+	if (tb[CRYPTOMAP_GLOBAL_A_REPLAY_DISABLE])
+		g->replay_disable = nla_get_u8(tb[CRYPTOMAP_GLOBAL_A_REPLAY_DISABLE]);
+	if (tb[CRYPTOMAP_GLOBAL_A_IDLE_TIME])
+		g->idle_time = nla_get_u32(tb[CRYPTOMAP_GLOBAL_A_IDLE_TIME]);
+	if (tb[CRYPTOMAP_GLOBAL_A_DF_BIT])
+		g->df_bit = nla_get_u8(tb[CRYPTOMAP_GLOBAL_A_DF_BIT]);
+	if (tb[CRYPTOMAP_GLOBAL_A_FRAG])
+		g->frag = nla_get_u8(tb[CRYPTOMAP_GLOBAL_A_FRAG]);
+
+	err = cm_nl_commit(cmn, extack);
+	if (err)
+		*g = old;
+out:
+	mutex_unlock(&cmn->lock);
+	return err;
+}
+
+/* ---- the family ---- */
+
+#define CM_OP_GET(_cmd, _doit, _dumpit, _pol) {			\
+	.cmd = (_cmd), .doit = (_doit), .dumpit = (_dumpit),		\
+	.policy = (_pol), .maxattr = ARRAY_SIZE(_pol) - 1,		\
+}
+#define CM_OP_SET(_cmd, _doit, _pol) {					\
+	.cmd = (_cmd), .doit = (_doit), .flags = GENL_UNS_ADMIN_PERM,	\
+	.policy = (_pol), .maxattr = ARRAY_SIZE(_pol) - 1,		\
+}
+
+static const struct genl_ops cm_genl_ops[] = {
+	CM_OP_GET(CRYPTOMAP_CMD_ACL_GET, cm_nl_acl_get, cm_nl_acl_dump,
+		  cm_acl_policy),
+	CM_OP_SET(CRYPTOMAP_CMD_ACL_SET, cm_nl_acl_set, cm_acl_policy),
+	CM_OP_SET(CRYPTOMAP_CMD_ACL_DEL, cm_nl_acl_del, cm_acl_policy),
+
+	CM_OP_GET(CRYPTOMAP_CMD_TSET_GET, cm_nl_tset_get, cm_nl_tset_dump,
+		  cm_tset_policy),
+	CM_OP_SET(CRYPTOMAP_CMD_TSET_SET, cm_nl_tset_set, cm_tset_policy),
+	CM_OP_SET(CRYPTOMAP_CMD_TSET_DEL, cm_nl_tset_del, cm_tset_policy),
+
+	CM_OP_GET(CRYPTOMAP_CMD_MAP_GET, cm_nl_map_get, cm_nl_map_dump,
+		  cm_map_policy),
+	CM_OP_SET(CRYPTOMAP_CMD_MAP_SET, cm_nl_map_set, cm_map_policy),
+	CM_OP_SET(CRYPTOMAP_CMD_MAP_DEL, cm_nl_map_del, cm_map_policy),
+
+	CM_OP_GET(CRYPTOMAP_CMD_ENTRY_GET, cm_nl_entry_get, cm_nl_entry_dump,
+		  cm_entry_policy),
+	CM_OP_SET(CRYPTOMAP_CMD_ENTRY_SET, cm_nl_entry_set, cm_entry_policy),
+	CM_OP_SET(CRYPTOMAP_CMD_ENTRY_DEL, cm_nl_entry_del, cm_entry_policy),
+
+	CM_OP_GET(CRYPTOMAP_CMD_GLOBAL_GET, cm_nl_global_get, NULL,
+		  cm_global_policy),
+	CM_OP_SET(CRYPTOMAP_CMD_GLOBAL_SET, cm_nl_global_set, cm_global_policy),
+
+	CM_OP_GET(CRYPTOMAP_CMD_BIND_GET, cm_nl_bind_get, cm_nl_bind_dump,
+		  cm_bind_policy),
+	CM_OP_SET(CRYPTOMAP_CMD_BIND_SET, cm_nl_bind_set, cm_bind_policy),
+	CM_OP_SET(CRYPTOMAP_CMD_BIND_DEL, cm_nl_bind_del, cm_bind_policy),
+};
+
+static const struct genl_multicast_group cm_genl_mcgrps[] = {
+	{ .name = CRYPTOMAP_MCGRP_EVENTS },
+};
+
+struct genl_family cm_genl_family __ro_after_init = {
+	.name = CRYPTOMAP_GENL_NAME,
+	.version = CRYPTOMAP_GENL_VERSION,
+	.netnsok = true,
+	.parallel_ops = false,
+	.resv_start_op = __CRYPTOMAP_CMD_MAX,
+	.ops = cm_genl_ops,
+	.n_ops = ARRAY_SIZE(cm_genl_ops),
+	.mcgrps = cm_genl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(cm_genl_mcgrps),
+	.module = THIS_MODULE,
+};
+
+int __init cm_genl_init(void)
+{
+	return genl_register_family(&cm_genl_family);
+}
+
+void cm_genl_exit(void)
+{
+	genl_unregister_family(&cm_genl_family);
+}
