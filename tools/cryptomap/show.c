@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/* cryptomap show ...: the dispatch, and show running-config. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmtool.h"
+
+/* removes "--offline FILE" from the arguments; returns FILE or NULL */
+static const char *take_offline(int *argc, char **argv)
+{
+	const char *file = NULL;
+	int i, j;
+
+	for (i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--offline"))
+			continue;
+		if (i + 1 >= *argc)
+			usage_error("--offline needs a file");
+		file = argv[i + 1];
+		for (j = i; j + 2 <= *argc; j++)
+			argv[j] = argv[j + 2];
+		*argc -= 2;
+		break;
+	}
+	return file;
+}
+
+static int get_config(struct config *c, const char *offline)
+{
+	if (offline)
+		return load_offline_config(c, offline);
+	return load_kernel_config(c);
+}
+
+int show_running_config(int argc, char **argv)
+{
+	const char *off = take_offline(&argc, argv);
+	struct config c;
+
+	if (argc > 2)
+		usage_error("show running-config: unexpected \"%s\"", argv[2]);
+	if (get_config(&c, off))
+		return -1;
+	if (json_output)
+		json_running_config(&c);
+	else
+		print_running_config(&c, stdout);
+	cfg_free(&c);
+	return 0;
+}
+
+static int show_crypto(int argc, char **argv)
+{
+	const char *off = take_offline(&argc, argv);
+	const char *ifname = NULL, *tag = NULL;
+	struct config c;
+	int r;
+
+	/* argv: show crypto ... */
+	if (argc < 3)
+		usage_error("show crypto: map or ipsec expected");
+	if (!strcmp(argv[2], "map")) {
+		if (argc == 5 && !strcmp(argv[3], "interface"))
+			ifname = argv[4];
+		else if (argc == 5 && !strcmp(argv[3], "tag"))
+			tag = argv[4];
+		else if (argc != 3)
+			usage_error("show crypto map: \"%s\": interface IF or tag NAME expected",
+				    argv[3]);
+		if (get_config(&c, off))
+			return -1;
+		r = show_crypto_map(&c, ifname, tag);
+		cfg_free(&c);
+		return r;
+	}
+	if (strcmp(argv[2], "ipsec"))
+		usage_error("show crypto: unknown \"%s\" (map or ipsec)", argv[2]);
+	if (argc < 4)
+		usage_error("show crypto ipsec: transform-set or sa expected");
+	if (!strcmp(argv[3], "transform-set")) {
+		if (argc == 6 && !strcmp(argv[4], "tag"))
+			tag = argv[5];
+		else if (argc != 4)
+			usage_error("show crypto ipsec transform-set: \"%s\": tag NAME expected",
+				    argv[4]);
+		if (get_config(&c, off))
+			return -1;
+		r = show_transform_set(&c, tag);
+		cfg_free(&c);
+		return r;
+	}
+	if (!strcmp(argv[3], "sa")) {
+		if (off)
+			usage_error("show crypto ipsec sa reads the kernel: --offline is not possible");
+		return show_ipsec_sa(argc - 4, argv + 4);
+	}
+	usage_error("show crypto ipsec: unknown \"%s\" (transform-set or sa)",
+		    argv[3]);
+	return -1;
+}
+
+int cmd_show(int argc, char **argv)
+{
+	if (argc < 2)
+		usage_error("show: running-config or crypto expected");
+	if (!strcmp(argv[1], "running-config"))
+		return show_running_config(argc, argv);
+	if (!strcmp(argv[1], "crypto"))
+		return show_crypto(argc, argv);
+	usage_error("show: unknown \"%s\" (running-config or crypto)", argv[1]);
+	return -1;
+}

@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * show crypto ipsec sa [detail] [peer A | map NAME | interface IF] and
+ * clear crypto sa [peer A | map NAME | entry DST esp|ah SPI | counters].
+ *
+ * One block per permit line of the crypto ACL of each entry of the map
+ * bound to an interface (a flow), printed even before it has SAs.  The
+ * SAs of an entry (CRYPTOMAP_CMD_SA_GET) are listed under its flows.
+ */
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cmtool.h"
+#include "json.h"
+
+static unsigned int if_mtu(const char *ifname)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	unsigned int mtu = 1500;
+
+	if (fd < 0)
+		return mtu;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%.*s", IFNAMSIZ - 1,
+		 ifname);
+	if (!ioctl(fd, SIOCGIFMTU, &ifr))
+		mtu = ifr.ifr_mtu;
+	close(fd);
+	return mtu;
+}
+
+/* the largest inner packet that fits in mtu once protected with t */
+static unsigned int plaintext_mtu(const struct tset *t, unsigned int mtu)
+{
+	static const unsigned int icv[] = { 0, 12, 12, 16, 24, 32 };
+	unsigned int iv = 0, block = 4, room;
+	int over = t->mode == CRYPTOMAP_MODE_TRANSPORT ? 0 : 20;
+
+	if (t->ah)
+		over += 12 + icv[t->ah < 6 ? t->ah : 0];
+	if (!t->enc && !t->eauth)
+		return mtu > (unsigned int)over ? mtu - over : 0;
+	switch (t->enc) {
+	case CRYPTOMAP_ENC_DES:
+	case CRYPTOMAP_ENC_3DES:
+		iv = block = 8;
+		break;
+	case CRYPTOMAP_ENC_AES:
+		iv = block = 16;
+		break;
+	case CRYPTOMAP_ENC_GCM:
+	case CRYPTOMAP_ENC_GMAC:
+		iv = 8;
+		over += 16;
+		break;
+	}
+	over += 8 + iv + (t->eauth < 6 ? icv[t->eauth] : 0);
+	if (mtu <= (unsigned int)over + block + 2)
+		return 0;
+	room = (mtu - over) / block * block;
+	return room - 2;
+}
+
+static const char *status_word(uint8_t s)
+{
+	return s == CRYPTOMAP_SA_ACTIVE ? "ACTIVE(ACTIVE)" :
+	       s == CRYPTOMAP_SA_STANDBY ? "STANDBY(STANDBY)" :
+	       s == CRYPTOMAP_SA_EXPIRED ? "EXPIRED(EXPIRED)" : "UNKNOWN";
+}
+
+struct view {
+	const struct config *c;
+	struct sa *sas;
+	size_t nsas;
+	struct stats st;
+	bool detail;
+	unsigned int conn_id;
+};
+
+static const struct sa *entry_sa(const struct view *v, const struct entry *e,
+				 uint8_t dir, uint8_t proto, size_t *from)
+{
+	for (; *from < v->nsas; (*from)++) {
+		const struct sa *s = &v->sas[*from];
+
+		if (s->seq == e->seq && s->dir == dir && s->proto == proto &&
+		    !strcmp(s->map, e->map))
+			return &v->sas[(*from)++];
+	}
+	return NULL;
+}
+
+/* the SA whose counters stand for the flow in one direction */
+static const struct sa *main_sa(const struct view *v, const struct entry *e,
+				uint8_t dir)
+{
+	const struct sa *best = NULL, *s;
+	size_t i = 0;
+
+	while ((s = entry_sa(v, e, dir, IPPROTO_ESP, &i)))
+		if (!best || s->status == CRYPTOMAP_SA_ACTIVE)
+			best = s;
+	if (best)
+		return best;
+	i = 0;
+	while ((s = entry_sa(v, e, dir, IPPROTO_AH, &i)))
+		if (!best || s->status == CRYPTOMAP_SA_ACTIVE)
+			best = s;
+	return best;
+}
+
+static uint64_t st(const struct sa *s, int i)
+{
+	return s ? s->st[i] : 0;
+}
+
+static void ident(const char *key, uint32_t addr, uint32_t wild, int proto,
+		  uint8_t op, uint16_t port, char *buf, size_t len)
+{
+	uint32_t mask = ~wild;
+
+	(void)key;
+	snprintf(buf, len, "%s/%s/%d/%u", ip_text(addr & mask), ip_text(mask),
+		 proto < 0 ? 0 : proto, op == CRYPTOMAP_PORT_EQ ? port : 0);
+}
+
+static void sa_list_text(struct view *v, const struct entry *e, uint8_t dir,
+			 uint8_t proto, const char *label)
+{
+	const struct sa *s;
+	size_t i = 0;
+	char tr[128];
+
+	printf("\n     %s %s sas:\n", label,
+	       proto == IPPROTO_ESP ? "esp" : proto == IPPROTO_AH ? "ah" : "pcp");
+	while ((s = entry_sa(v, e, dir, proto, &i))) {
+		const struct tset *t = find_tset_c(v->c, s->tset);
+
+		tr[0] = 0;
+		if (t)
+			print_tset_transforms(t, proto == IPPROTO_AH ? 0 :
+					      proto == IPPROTO_ESP ? 1 : 2,
+					      tr, sizeof(tr));
+		v->conn_id++;
+		printf("      spi: 0x%X(%u)\n", s->spi, s->spi);
+		printf("        transform: %s,\n", tr);
+		printf("        in use settings ={%s, }\n",
+		       s->mode == CRYPTOMAP_MODE_TRANSPORT ? "Transport" :
+		       "Tunnel");
+		printf("        conn id: %u, flow_id: SW:%u, sibling_flags 80004040, crypto map: %s\n",
+		       v->conn_id, v->conn_id, s->map);
+		printf("        sa timing: remaining key lifetime (k/sec): (%llu/%u)\n",
+		       (unsigned long long)s->life_kb_left, s->life_sec_left);
+		printf("        IV size: %u bytes\n", s->iv_size);
+		printf("        replay detection support: %s\n",
+		       s->replay_window ? "Y" : "N");
+		printf("        Status: %s\n", status_word(s->status));
+	}
+}
+
+static void sa_list_json(struct view *v, const struct entry *e, uint8_t dir,
+			 uint8_t proto, const char *key)
+{
+	const struct sa *s;
+	size_t i = 0;
+	char tr[128];
+
+	jw_arr_start(key);
+	while ((s = entry_sa(v, e, dir, proto, &i))) {
+		const struct tset *t = find_tset_c(v->c, s->tset);
+		char *w, *save = NULL;
+
+		v->conn_id++;
+		jw_obj_start(NULL);
+		jw_uint("spi", s->spi);
+		jw_arr_start("transform");
+		if (t) {
+			print_tset_transforms(t, proto == IPPROTO_AH ? 0 : 1,
+					      tr, sizeof(tr));
+			for (w = strtok_r(tr, " ", &save); w;
+			     w = strtok_r(NULL, " ", &save))
+				jw_str(NULL, w);
+		}
+		jw_arr_end();
+		jw_str("transform_set", s->tset);
+		jw_str("in_use_settings", s->mode == CRYPTOMAP_MODE_TRANSPORT ?
+		       "Transport" : "Tunnel");
+		jw_uint("conn_id", v->conn_id);
+		jw_str("crypto_map", s->map);
+		jw_uint("remaining_key_lifetime_kilobytes", s->life_kb_left);
+		jw_uint("remaining_key_lifetime_seconds", s->life_sec_left);
+		jw_uint("iv_size", s->iv_size);
+		jw_bool("replay_detection_support", s->replay_window != 0);
+		jw_uint("replay_window_size", s->replay_window);
+		jw_str("status", s->status == CRYPTOMAP_SA_ACTIVE ? "ACTIVE" :
+		       s->status == CRYPTOMAP_SA_STANDBY ? "STANDBY" :
+		       s->status == CRYPTOMAP_SA_EXPIRED ? "EXPIRED" : "UNKNOWN");
+		jw_obj_end();
+	}
+	jw_arr_end();
+}
+
+static void flow(struct view *v, const struct binding *b, uint32_t laddr,
+		 const struct entry *e, const struct ace *x)
+{
+	const struct sa *out = main_sa(v, e, CRYPTOMAP_DIR_OUT);
+	const struct sa *in = main_sa(v, e, CRYPTOMAP_DIR_IN);
+	const struct tset *t = out ? find_tset_c(v->c, out->tset) : NULL;
+	uint32_t peer = e->current_peer ? e->current_peer :
+			e->npeers ? e->peers[0] : 0;
+	unsigned int mtu = if_mtu(b->ifname);
+	unsigned int ptmtu = t ? plaintext_mtu(t, mtu) : mtu;
+	uint32_t spi = out ? out->spi : 0;
+	char li[80], ri[80], dh[16];
+	const uint64_t *ns = v->st.v;
+
+	ident("local", x->src, x->swild, x->proto, x->sop, x->slo, li,
+	      sizeof(li));
+	ident("remote", x->dst, x->dwild, x->proto, x->dop, x->dlo, ri,
+	      sizeof(ri));
+	if (e->pfs)
+		snprintf(dh, sizeof(dh), "group%u", e->pfs);
+	else
+		snprintf(dh, sizeof(dh), "none");
+
+	if (json_output) {
+		jw_obj_start(NULL);
+		jw_str("interface", b->ifname);
+		jw_str("crypto_map_tag", e->map);
+		jw_uint("seq", e->seq);
+		jw_str("local_addr", ip_text(laddr));
+		jw_str("protected_vrf", "(none)");
+		jw_str("local_ident", li);
+		jw_str("remote_ident", ri);
+		jw_str("current_peer", ip_text(peer));
+		jw_uint("port", 500);
+		jw_obj_start("counters");
+		jw_uint("pkts_encaps", st(out, CRYPTOMAP_SA_STATS_ENCAPS));
+		jw_uint("pkts_encrypt", st(out, CRYPTOMAP_SA_STATS_CRYPT));
+		jw_uint("pkts_digest", st(out, CRYPTOMAP_SA_STATS_DIGEST));
+		jw_uint("pkts_decaps", st(in, CRYPTOMAP_SA_STATS_ENCAPS));
+		jw_uint("pkts_decrypt", st(in, CRYPTOMAP_SA_STATS_CRYPT));
+		jw_uint("pkts_verify", st(in, CRYPTOMAP_SA_STATS_DIGEST));
+		jw_uint("pkts_compressed", st(out, CRYPTOMAP_SA_STATS_COMPRESSED));
+		jw_uint("pkts_decompressed", st(in, CRYPTOMAP_SA_STATS_COMPRESSED));
+		jw_uint("pkts_not_compressed", st(out, CRYPTOMAP_SA_STATS_NOT_COMPRESSED));
+		jw_uint("pkts_compr_failed", st(out, CRYPTOMAP_SA_STATS_COMPR_FAILED));
+		jw_uint("pkts_not_decompressed", st(in, CRYPTOMAP_SA_STATS_NOT_COMPRESSED));
+		jw_uint("pkts_decompress_failed", st(in, CRYPTOMAP_SA_STATS_COMPR_FAILED));
+		jw_uint("send_errors", st(out, CRYPTOMAP_SA_STATS_ERRORS));
+		jw_uint("recv_errors", st(in, CRYPTOMAP_SA_STATS_ERRORS));
+		jw_uint("pkts_no_sa_send", ns[CRYPTOMAP_STATS_A_NO_SA_SEND]);
+		jw_uint("pkts_invalid_sa_rcv", ns[CRYPTOMAP_STATS_A_INVALID_SA_RCV]);
+		jw_uint("pkts_encaps_failed_send", st(out, CRYPTOMAP_SA_STATS_ENCAPS_FAILED));
+		jw_uint("pkts_decaps_failed_rcv", st(in, CRYPTOMAP_SA_STATS_ENCAPS_FAILED));
+		jw_uint("pkts_invalid_prot_recv", ns[CRYPTOMAP_STATS_A_INVALID_PROT_RCV]);
+		jw_uint("pkts_verify_failed", st(in, CRYPTOMAP_SA_STATS_VERIFY_FAILED));
+		jw_uint("pkts_invalid_identity_recv", st(in, CRYPTOMAP_SA_STATS_INVALID_IDENTITY));
+		jw_uint("pkts_invalid_len_rcv", st(in, CRYPTOMAP_SA_STATS_INVALID_LEN));
+		jw_uint("pkts_replay_rollover_send", st(out, CRYPTOMAP_SA_STATS_REPLAY_ROLLOVER));
+		jw_uint("pkts_replay_rollover_rcv", st(in, CRYPTOMAP_SA_STATS_REPLAY_ROLLOVER));
+		jw_uint("pkts_replay_failed_rcv", st(in, CRYPTOMAP_SA_STATS_REPLAY_FAILED));
+		jw_uint("pkts_internal_err_send", st(out, CRYPTOMAP_SA_STATS_INTERNAL_ERR));
+		jw_uint("pkts_internal_err_recv", st(in, CRYPTOMAP_SA_STATS_INTERNAL_ERR));
+		jw_obj_end();
+		jw_str("local_crypto_endpt", ip_text(laddr));
+		jw_str("remote_crypto_endpt", ip_text(peer));
+		jw_uint("plaintext_mtu", ptmtu);
+		jw_uint("path_mtu", mtu);
+		jw_uint("ip_mtu", mtu);
+		jw_str("ip_mtu_idb", b->ifname);
+		jw_uint("current_outbound_spi", spi);
+		jw_bool("pfs", e->pfs != 0);
+		jw_str("dh_group", dh);
+		sa_list_json(v, e, CRYPTOMAP_DIR_IN, IPPROTO_ESP, "inbound_esp_sas");
+		sa_list_json(v, e, CRYPTOMAP_DIR_IN, IPPROTO_AH, "inbound_ah_sas");
+		sa_list_json(v, e, CRYPTOMAP_DIR_IN, IPPROTO_COMP, "inbound_pcp_sas");
+		sa_list_json(v, e, CRYPTOMAP_DIR_OUT, IPPROTO_ESP, "outbound_esp_sas");
+		sa_list_json(v, e, CRYPTOMAP_DIR_OUT, IPPROTO_AH, "outbound_ah_sas");
+		sa_list_json(v, e, CRYPTOMAP_DIR_OUT, IPPROTO_COMP, "outbound_pcp_sas");
+		jw_obj_end();
+		return;
+	}
+
+	printf("\n   protected vrf: (none)\n");
+	printf("   local  ident (addr/mask/prot/port): (%s)\n", li);
+	printf("   remote ident (addr/mask/prot/port): (%s)\n", ri);
+	printf("   current_peer %s port 500\n", ip_text(peer));
+	printf("     PERMIT, flags={origin_is_acl,}\n");
+	printf("    #pkts encaps: %llu, #pkts encrypt: %llu, #pkts digest: %llu\n",
+	       (unsigned long long)st(out, CRYPTOMAP_SA_STATS_ENCAPS),
+	       (unsigned long long)st(out, CRYPTOMAP_SA_STATS_CRYPT),
+	       (unsigned long long)st(out, CRYPTOMAP_SA_STATS_DIGEST));
+	printf("    #pkts decaps: %llu, #pkts decrypt: %llu, #pkts verify: %llu\n",
+	       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_ENCAPS),
+	       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_CRYPT),
+	       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_DIGEST));
+	printf("    #pkts compressed: %llu, #pkts decompressed: %llu\n",
+	       (unsigned long long)st(out, CRYPTOMAP_SA_STATS_COMPRESSED),
+	       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_COMPRESSED));
+	printf("    #pkts not compressed: %llu, #pkts compr. failed: %llu\n",
+	       (unsigned long long)st(out, CRYPTOMAP_SA_STATS_NOT_COMPRESSED),
+	       (unsigned long long)st(out, CRYPTOMAP_SA_STATS_COMPR_FAILED));
+	printf("    #pkts not decompressed: %llu, #pkts decompress failed: %llu\n",
+	       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_NOT_COMPRESSED),
+	       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_COMPR_FAILED));
+	if (v->detail) {
+		printf("    #pkts no sa (send) %llu, #pkts invalid sa (rcv) %llu\n",
+		       (unsigned long long)ns[CRYPTOMAP_STATS_A_NO_SA_SEND],
+		       (unsigned long long)ns[CRYPTOMAP_STATS_A_INVALID_SA_RCV]);
+		printf("    #pkts encaps failed (send) %llu, #pkts decaps failed (rcv) %llu\n",
+		       (unsigned long long)st(out, CRYPTOMAP_SA_STATS_ENCAPS_FAILED),
+		       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_ENCAPS_FAILED));
+		printf("    #pkts invalid prot (recv) %llu, #pkts verify failed: %llu\n",
+		       (unsigned long long)ns[CRYPTOMAP_STATS_A_INVALID_PROT_RCV],
+		       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_VERIFY_FAILED));
+		printf("    #pkts invalid identity (recv) %llu, #pkts invalid len (rcv) %llu\n",
+		       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_INVALID_IDENTITY),
+		       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_INVALID_LEN));
+		printf("    #pkts replay rollover (send): %llu, #pkts replay rollover (rcv) %llu\n",
+		       (unsigned long long)st(out, CRYPTOMAP_SA_STATS_REPLAY_ROLLOVER),
+		       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_REPLAY_ROLLOVER));
+		printf("    ##pkts replay failed (rcv): %llu\n",
+		       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_REPLAY_FAILED));
+		printf("    #pkts internal err (send): %llu, #pkts internal err (recv) %llu\n",
+		       (unsigned long long)st(out, CRYPTOMAP_SA_STATS_INTERNAL_ERR),
+		       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_INTERNAL_ERR));
+	} else {
+		printf("    #send errors %llu, #recv errors %llu\n",
+		       (unsigned long long)st(out, CRYPTOMAP_SA_STATS_ERRORS),
+		       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_ERRORS));
+	}
+	printf("\n     local crypto endpt.: %s, remote crypto endpt.: %s\n",
+	       ip_text(laddr), ip_text(peer));
+	printf("     plaintext mtu %u, path mtu %u, ip mtu %u, ip mtu idb %s\n",
+	       ptmtu, mtu, mtu, b->ifname);
+	printf("     current outbound spi: 0x%X(%u)\n", spi, spi);
+	printf("     PFS (Y/N): %s, DH group: %s\n", e->pfs ? "Y" : "N", dh);
+	sa_list_text(v, e, CRYPTOMAP_DIR_IN, IPPROTO_ESP, "inbound");
+	sa_list_text(v, e, CRYPTOMAP_DIR_IN, IPPROTO_AH, "inbound");
+	sa_list_text(v, e, CRYPTOMAP_DIR_IN, IPPROTO_COMP, "inbound");
+	sa_list_text(v, e, CRYPTOMAP_DIR_OUT, IPPROTO_ESP, "outbound");
+	sa_list_text(v, e, CRYPTOMAP_DIR_OUT, IPPROTO_AH, "outbound");
+	sa_list_text(v, e, CRYPTOMAP_DIR_OUT, IPPROTO_COMP, "outbound");
+}
+
+static bool has_peer(const struct entry *e, uint32_t peer)
+{
+	int i;
+
+	if (e->current_peer == peer)
+		return true;
+	for (i = 0; i < e->npeers; i++)
+		if (e->peers[i] == peer)
+			return true;
+	return false;
+}
+
+int show_ipsec_sa(int argc, char **argv)
+{
+	const char *map = NULL, *ifname = NULL;
+	struct view v = { 0 };
+	uint32_t peer = 0;
+	struct config c;
+	bool first = true;
+	struct nl *n;
+	size_t i, j, k;
+	int a = 0;
+
+	if (a < argc && !strcmp(argv[a], "detail")) {
+		v.detail = true;
+		a++;
+	}
+	if (a < argc) {
+		if (a + 2 != argc)
+			usage_error("show crypto ipsec sa: \"%s\": peer A, map NAME or interface IF expected",
+				    argv[a]);
+		if (!strcmp(argv[a], "peer")) {
+			if (inet_pton(AF_INET, argv[a + 1], &peer) != 1)
+				usage_error("invalid IPv4 address \"%s\"", argv[a + 1]);
+		} else if (!strcmp(argv[a], "map")) {
+			map = argv[a + 1];
+		} else if (!strcmp(argv[a], "interface")) {
+			ifname = argv[a + 1];
+		} else {
+			usage_error("show crypto ipsec sa: unknown \"%s\" (peer, map or interface)",
+				    argv[a]);
+		}
+	}
+
+	n = nl_open();
+	if (nl_load_config(n, &c) || nl_sa_dump(n, &v.sas, &v.nsas) ||
+	    nl_stats_get(n, &v.st)) {
+		nl_close(n);
+		return -1;
+	}
+	nl_close(n);
+	v.c = &c;
+
+	if (json_output)
+		jw_arr_start(NULL);
+	for (i = 0; i < c.nbinds; i++) {
+		const struct binding *b = &c.binds[i];
+		const struct cmap *m = cfg_map(&c, b->map, false);
+		uint32_t laddr;
+		bool header = false;
+
+		if ((ifname && strcmp(ifname, b->ifname)) ||
+		    (map && strcmp(map, b->map)) || !m)
+			continue;
+		laddr = if_ipv4(m->local_if[0] ? m->local_if : b->ifname);
+		for (j = 0; j < c.nentries; j++) {
+			const struct entry *e = &c.entries[j];
+			const struct acl *acl;
+
+			if (strcmp(e->map, b->map) || (peer && !has_peer(e, peer)))
+				continue;
+			acl = e->acl[0] ? find_acl_c(&c, e->acl) : NULL;
+			for (k = 0; acl && k < acl->n; k++) {
+				if (acl->e[k].action != CRYPTOMAP_ACE_PERMIT)
+					continue;
+				if (!header && !json_output) {
+					printf("%sinterface: %s\n    Crypto map tag: %s, local addr %s\n",
+					       first ? "" : "\n", b->ifname,
+					       b->map, ip_text(laddr));
+					header = true;
+					first = false;
+				}
+				flow(&v, b, laddr, e, &acl->e[k]);
+			}
+		}
+	}
+	if (json_output)
+		jw_arr_end();
+	free(v.sas);
+	cfg_free(&c);
+	return 0;
+}
+
+int cmd_clear(int argc, char **argv)
+{
+	struct sa_clear sc = { 0 };
+	struct nl *n;
+	int r;
+
+	if (argc < 3 || strcmp(argv[1], "crypto") || strcmp(argv[2], "sa"))
+		usage_error("clear: \"crypto sa\" expected");
+	if (argc == 3) {
+		/* everything */
+	} else if (argc == 4 && !strcmp(argv[3], "counters")) {
+		sc.counters = true;
+	} else if (argc == 5 && !strcmp(argv[3], "peer")) {
+		if (inet_pton(AF_INET, argv[4], &sc.peer) != 1)
+			usage_error("clear crypto sa peer: invalid IPv4 address \"%s\"",
+				    argv[4]);
+	} else if (argc == 5 && !strcmp(argv[3], "map")) {
+		sc.map = argv[4];
+	} else if (argc == 7 && !strcmp(argv[3], "entry")) {
+		char *end;
+		unsigned long spi;
+
+		if (inet_pton(AF_INET, argv[4], &sc.dst) != 1)
+			usage_error("clear crypto sa entry: invalid IPv4 address \"%s\"",
+				    argv[4]);
+		if (!strcmp(argv[5], "esp"))
+			sc.proto = IPPROTO_ESP;
+		else if (!strcmp(argv[5], "ah"))
+			sc.proto = IPPROTO_AH;
+		else
+			usage_error("clear crypto sa entry: \"%s\": esp or ah expected",
+				    argv[5]);
+		spi = strtoul(argv[6], &end, 10);
+		if (*end || !argv[6][0] || spi < 256 || spi > 0xffffffffUL)
+			usage_error("clear crypto sa entry: invalid SPI \"%s\" (256-4294967295)",
+				    argv[6]);
+		sc.spi = spi;
+	} else {
+		usage_error("clear crypto sa: \"%s\": peer A, map NAME, entry DST esp|ah SPI or counters expected",
+			    argv[3]);
+	}
+	n = nl_open();
+	r = nl_sa_clear(n, &sc);
+	nl_close(n);
+	return r;
+}
