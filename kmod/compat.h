@@ -42,4 +42,9 @@ static inline void *cm_crypto_done_data(struct crypto_async_request *req)
 }
 #endif
 
+/* skb_gso_segment() moved to <net/gso.h> in 6.5. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#include <net/gso.h>
+#endif
+
 #endif /* _CM_COMPAT_H */

@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 
 #include "cryptomap.h"
+#include "sa.h"
 
 unsigned int cm_net_id __read_mostly;
 struct workqueue_struct *cm_wq;
@@ -37,10 +38,16 @@ static int __net_init cm_net_init(struct net *net)
 	cm_global_defaults(&cmn->global);
 	cmn->genid = 1;
 
+	err = cm_dp_net_init(cmn);	/* the SADB and the hooks */
+	if (err)
+		return err;
+
 	/* an empty policy, so that the data path always finds one */
 	mutex_lock(&cmn->lock);
 	err = cm_spd_rebuild(cmn);
 	mutex_unlock(&cmn->lock);
+	if (err)
+		cm_dp_net_exit(cmn);
 	return err;
 }
 
@@ -59,6 +66,7 @@ static void __net_exit cm_net_exit(struct net *net)
 		pr_warn("netns exit: could not sync the SADB\n");
 	cm_spd_retire(cmn);
 	mutex_unlock(&cmn->lock);
+	cm_dp_net_exit(cmn);
 }
 
 static struct pernet_operations cm_net_ops = {
@@ -72,9 +80,15 @@ static int __init cm_mod_init(void)
 {
 	int err;
 
+	err = cm_dp_init();
+	if (err)
+		return err;
+
 	cm_wq = alloc_workqueue("cryptomap", WQ_UNBOUND, 0);
-	if (!cm_wq)
+	if (!cm_wq) {
+		cm_dp_exit();
 		return -ENOMEM;
+	}
 
 	err = register_pernet_device(&cm_net_ops);
 	if (err)
@@ -99,6 +113,7 @@ err_notifier:
 err_pernet:
 	rcu_barrier();
 	destroy_workqueue(cm_wq);
+	cm_dp_exit();
 	return err;
 }
 
@@ -110,6 +125,7 @@ static void __exit cm_mod_exit(void)
 	/* the retired policies are freed from cm_wq after a grace period */
 	rcu_barrier();
 	destroy_workqueue(cm_wq);
+	cm_dp_exit();
 }
 
 module_init(cm_mod_init);

@@ -1,14 +1,539 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cryptomap: the security association database (stub, data path to come).
+ * cryptomap: the security association database.
+ *
+ * SA bundles (struct cm_sa_pair) are built from the session keys of
+ * ipsec-manual entries when the control plane compiles a new SPD, and
+ * live as long as an SPD or a packet in flight refers to them.  Freeing
+ * waits for an RCU grace period (readers find inbound SAs in an RCU
+ * hash) and happens in process context, where crypto transforms may be
+ * released; key material is wiped on the way.
  */
+#include <crypto/aead.h>
+#include <crypto/algapi.h>
+#include <linux/hash.h>
+#include <linux/jiffies.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/netns/generic.h>
+
+#include "cryptomap.h"
+#include "esp.h"
+#include "hooks.h"
 #include "sa.h"
+
+static unsigned int cm_sadb_net_id __read_mostly;
+static struct workqueue_struct *cm_sa_wq;
+
+struct cm_sadb_slot {
+	struct cm_sadb *db;
+};
+
+struct cm_sadb *cm_sadb_get_net(const struct net *net)
+{
+	struct cm_sadb_slot *slot = net_generic(net, cm_sadb_net_id);
+
+	return READ_ONCE(slot->db);
+}
+
+static void cm_sadb_put(struct cm_sadb *db)
+{
+	if (!refcount_dec_and_test(&db->ref))
+		return;
+	WARN_ON(!list_empty(&db->pairs));
+	free_percpu(db->stats);
+	kfree(db);
+}
+
+/* ---- SA bundles ---- */
+
+static void cm_sa_free(struct cm_sa *sa)
+{
+	if (!sa)
+		return;
+	if (sa->aead)
+		crypto_free_aead(sa->aead);
+	free_percpu(sa->stats);
+	kfree_sensitive(sa);
+}
+
+static void cm_sa_pair_free_work(struct work_struct *work)
+{
+	struct cm_sa_pair *pair = container_of(to_rcu_work(work),
+					       struct cm_sa_pair, free_work);
+	struct cm_sadb *db = pair->db;
+	int i;
+
+	for (i = 0; i < CM_SA_NSLOTS; i++)
+		cm_sa_free(pair->sa[i]);
+	kfree_sensitive(pair);
+	cm_sadb_put(db);
+}
+
+bool cm_sa_pair_hold(struct cm_sa_pair *pair)
+{
+	return refcount_inc_not_zero(&pair->ref);
+}
+
+void cm_sa_pair_put(struct cm_sa_pair *pair)
+{
+	struct cm_sadb *db = pair->db;
+	int i;
+
+	if (!refcount_dec_and_test(&pair->ref))
+		return;
+
+	spin_lock_bh(&db->lock);
+	list_del(&pair->list);
+	for (i = 0; i < CM_SA_NSLOTS; i++) {
+		struct cm_sa *sa = pair->sa[i];
+
+		if (sa && sa->dir == CRYPTOMAP_DIR_IN)
+			hlist_del_rcu(&sa->hnode);
+	}
+	spin_unlock_bh(&db->lock);
+
+	INIT_RCU_WORK(&pair->free_work, cm_sa_pair_free_work);
+	queue_rcu_work(cm_sa_wq, &pair->free_work);
+}
+
+static const struct cm_session_key *
+cm_entry_key(const struct cm_spd_entry *e, u8 dir, u8 proto)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->n_keys && i < CM_MAX_KEYS; i++)
+		if (e->keys[i].dir == dir && e->keys[i].proto == proto)
+			return &e->keys[i];
+	return NULL;
+}
+
+static void cm_entry_keys(const struct cm_spd_entry *e,
+			  struct cm_session_key *keys)
+{
+	static const u8 slot_dir[CM_SA_NSLOTS] = {
+		[CM_SA_ESP_IN] = CRYPTOMAP_DIR_IN,
+		[CM_SA_ESP_OUT] = CRYPTOMAP_DIR_OUT,
+		[CM_SA_AH_IN] = CRYPTOMAP_DIR_IN,
+		[CM_SA_AH_OUT] = CRYPTOMAP_DIR_OUT,
+	};
+	int i;
+
+	memset(keys, 0, sizeof(*keys) * CM_SA_NSLOTS);
+	for (i = 0; i < CM_SA_NSLOTS; i++) {
+		u8 proto = i < CM_SA_AH_IN ? IPPROTO_ESP : IPPROTO_AH;
+		const struct cm_session_key *k;
+
+		k = cm_entry_key(e, slot_dir[i], proto);
+		if (k)
+			keys[i] = *k;
+	}
+}
+
+static bool cm_pair_matches(const struct cm_sa_pair *pair,
+			    const struct cm_spd_entry *e,
+			    const struct cm_session_key *keys)
+{
+	const struct cm_tset_params *t = &e->tsets[0];
+
+	return !strcmp(pair->map, e->map) && pair->seq == e->seq &&
+	       !strcmp(pair->tset, t->name) && pair->esp_enc == t->esp_enc &&
+	       pair->esp_auth == t->esp_auth && pair->keybits == t->keybits &&
+	       pair->mode == t->mode &&
+	       pair->replay_window == e->replay_window &&
+	       !crypto_memneq(pair->keys, keys, sizeof(pair->keys));
+}
+
+static struct cm_sa *cm_sa_create(struct cm_sadb *db, struct cm_sa_pair *pair,
+				  const struct cm_tset_params *t,
+				  const struct cm_session_key *k, u8 dir,
+				  u32 replay_window)
+{
+	struct cm_sa *sa;
+	int err;
+
+	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	if (!sa)
+		return ERR_PTR(-ENOMEM);
+	sa->stats = alloc_percpu(struct cm_sa_stats);
+	if (!sa->stats) {
+		kfree(sa);
+		return ERR_PTR(-ENOMEM);
+	}
+	sa->pair = pair;
+	sa->dir = dir;
+	sa->proto = k->proto;
+	sa->spi = k->spi;
+	spin_lock_init(&sa->replay_lock);
+	sa->replay_window = min_t(u32, replay_window, CM_REPLAY_MAX);
+	atomic64_set(&sa->oseq, 0);
+	sa->conn_id = ++db->next_conn_id;
+
+	err = cm_esp_sa_init(sa, t, k);
+	if (err) {
+		cm_sa_free(sa);
+		return ERR_PTR(err);
+	}
+	return sa;
+}
+
+static struct cm_sa_pair *cm_pair_create(struct cm_sadb *db,
+					 const struct cm_spd_entry *e,
+					 const struct cm_session_key *keys)
+{
+	const struct cm_tset_params *t = &e->tsets[0];
+	struct cm_sa_pair *pair;
+	int i, err = 0;
+
+	pair = kzalloc(sizeof(*pair), GFP_KERNEL);
+	if (!pair)
+		return ERR_PTR(-ENOMEM);
+	refcount_set(&pair->ref, 1);
+	INIT_LIST_HEAD(&pair->list);
+	pair->db = db;
+	strscpy(pair->map, e->map, sizeof(pair->map));
+	pair->seq = e->seq;
+	strscpy(pair->tset, t->name, sizeof(pair->tset));
+	pair->esp_enc = t->esp_enc;
+	pair->esp_auth = t->esp_auth;
+	pair->keybits = t->keybits;
+	pair->mode = t->mode;
+	pair->replay_window = e->replay_window;
+	pair->add_time = get_jiffies_64();
+	memcpy(pair->keys, keys, sizeof(pair->keys));
+
+	for (i = CM_SA_ESP_IN; i <= CM_SA_ESP_OUT; i++) {
+		struct cm_sa *sa;
+
+		if (!keys[i].spi || t->esp_enc == CRYPTOMAP_ENC_NONE)
+			continue;
+		sa = cm_sa_create(db, pair, t, &keys[i],
+				  i == CM_SA_ESP_IN ? CRYPTOMAP_DIR_IN :
+						      CRYPTOMAP_DIR_OUT,
+				  i == CM_SA_ESP_IN ? e->replay_window : 0);
+		if (IS_ERR(sa)) {
+			err = PTR_ERR(sa);
+			break;
+		}
+		pair->sa[i] = sa;
+	}
+	if (err) {
+		for (i = 0; i < CM_SA_NSLOTS; i++)
+			cm_sa_free(pair->sa[i]);
+		kfree_sensitive(pair);
+		return ERR_PTR(err);
+	}
+	return pair;
+}
+
+static void cm_pair_publish(struct cm_sadb *db, struct cm_sa_pair *pair)
+{
+	int i;
+
+	refcount_inc(&db->ref);
+	spin_lock_bh(&db->lock);
+	list_add_tail(&pair->list, &db->pairs);
+	for (i = 0; i < CM_SA_NSLOTS; i++) {
+		struct cm_sa *sa = pair->sa[i];
+
+		/* The newest SA of an SPI is found first. */
+		if (sa && sa->dir == CRYPTOMAP_DIR_IN)
+			hlist_add_head_rcu(&sa->hnode,
+					   &db->in_hash[hash_32(sa->spi,
+								CM_SA_HASH_BITS)]);
+	}
+	spin_unlock_bh(&db->lock);
+}
+
+static struct cm_sa_pair *cm_pair_find(struct cm_sadb *db,
+				       const struct cm_spd_entry *e,
+				       const struct cm_session_key *keys)
+{
+	struct cm_sa_pair *pair, *found = NULL;
+
+	spin_lock_bh(&db->lock);
+	list_for_each_entry(pair, &db->pairs, list) {
+		if (cm_pair_matches(pair, e, keys) && cm_sa_pair_hold(pair)) {
+			found = pair;
+			break;
+		}
+	}
+	spin_unlock_bh(&db->lock);
+	return found;
+}
 
 int cm_sadb_sync(struct cm_net *cmn, struct cm_spd *spd)
 {
+	struct cm_sadb *db = cm_sadb_get_net(cmn->net);
+	struct cm_session_key *keys;
+	unsigned int m, i;
+
+	if (!db)
+		return 0;
+	keys = kcalloc(CM_SA_NSLOTS, sizeof(*keys), GFP_KERNEL);
+	if (!keys)
+		return -ENOMEM;
+
+	for (m = 0; m < spd->n_maps; m++) {
+		struct cm_spd_map *map = &spd->maps[m];
+
+		for (i = 0; i < map->n; i++) {
+			struct cm_spd_entry *e = &map->entries[i];
+			struct cm_sa_pair *pair;
+
+			e->sa = NULL;
+			if (e->type != CRYPTOMAP_TYPE_MANUAL ||
+			    e->inactive != CRYPTOMAP_INACTIVE_NONE ||
+			    !e->n_tsets || !e->n_keys)
+				continue;
+			cm_entry_keys(e, keys);
+			pair = cm_pair_find(db, e, keys);
+			if (!pair) {
+				pair = cm_pair_create(db, e, keys);
+				if (IS_ERR(pair)) {
+					pr_warn("crypto map %s %u: cannot install its SAs (%ld)\n",
+						e->map, e->seq, PTR_ERR(pair));
+					continue;
+				}
+				cm_pair_publish(db, pair);
+			}
+			WRITE_ONCE(pair->peer, e->n_peers ?
+				   e->peers[min(e->cur_peer, e->n_peers - 1)] :
+				   0);
+			e->sa = pair;
+		}
+	}
+	kfree_sensitive(keys);
 	return 0;
 }
 
 void cm_sadb_spd_release(struct cm_spd *spd)
 {
+	unsigned int m, i;
+
+	for (m = 0; m < spd->n_maps; m++) {
+		struct cm_spd_map *map = &spd->maps[m];
+
+		for (i = 0; i < map->n; i++) {
+			struct cm_spd_entry *e = &map->entries[i];
+
+			if (e->sa) {
+				cm_sa_pair_put(e->sa);
+				e->sa = NULL;
+			}
+		}
+	}
+}
+
+struct cm_sa *cm_sa_lookup_in(struct cm_sadb *db, u32 spi, __be32 daddr,
+			      u8 proto)
+{
+	struct cm_sa *sa;
+
+	hlist_for_each_entry_rcu(sa, &db->in_hash[hash_32(spi, CM_SA_HASH_BITS)],
+				 hnode) {
+		if (sa->spi == spi && sa->proto == proto)
+			return sa;
+	}
+	return NULL;
+}
+
+/* ---- counters ---- */
+
+void cm_sa_stats_read(const struct cm_sa *sa, u64 *out)
+{
+	int cpu, i;
+
+	memset(out, 0, sizeof(u64) * __CRYPTOMAP_SA_STATS_MAX);
+	for_each_possible_cpu(cpu) {
+		const struct cm_sa_stats *s = per_cpu_ptr(sa->stats, cpu);
+
+		for (i = 0; i < __CRYPTOMAP_SA_STATS_MAX; i++)
+			out[i] += READ_ONCE(s->v[i]);
+	}
+}
+
+void cm_net_stats_read(const struct cm_sadb *db, u64 *out)
+{
+	int cpu, i;
+
+	memset(out, 0, sizeof(u64) * __CRYPTOMAP_STATS_A_MAX);
+	for_each_possible_cpu(cpu) {
+		const struct cm_netstats *s = per_cpu_ptr(db->stats, cpu);
+
+		for (i = 0; i < __CRYPTOMAP_STATS_A_MAX; i++)
+			out[i] += READ_ONCE(s->v[i]);
+	}
+}
+
+static void cm_sa_stats_zero(struct cm_sa *sa)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(sa->stats, cpu), 0, sizeof(struct cm_sa_stats));
+}
+
+/* ---- anti-replay (RFC 4303 3.4.3), 32-bit sequence numbers ---- */
+
+static bool cm_replay_ok_locked(const struct cm_sa *sa, u32 seq)
+{
+	if (!seq)
+		return false;
+	if (seq > sa->replay_top)
+		return true;
+	if (sa->replay_top - seq >= sa->replay_window)
+		return false;
+	return !test_bit(seq % CM_REPLAY_MAX, sa->replay_bits);
+}
+
+bool cm_replay_check(struct cm_sa *sa, u32 seq)
+{
+	bool ok;
+
+	if (!sa->replay_window)
+		return true;
+	spin_lock_bh(&sa->replay_lock);
+	ok = cm_replay_ok_locked(sa, seq);
+	spin_unlock_bh(&sa->replay_lock);
+	return ok;
+}
+
+/* After the ICV was verified: record @seq; false if it was a replay. */
+bool cm_replay_advance(struct cm_sa *sa, u32 seq)
+{
+	bool ok;
+
+	if (!sa->replay_window)
+		return true;
+	spin_lock_bh(&sa->replay_lock);
+	ok = cm_replay_ok_locked(sa, seq);
+	if (ok) {
+		if (seq > sa->replay_top) {
+			u32 diff = seq - sa->replay_top;
+
+			if (diff >= sa->replay_window) {
+				bitmap_zero(sa->replay_bits, CM_REPLAY_MAX);
+			} else {
+				u32 s;
+
+				for (s = sa->replay_top + 1; s != seq; s++)
+					clear_bit(s % CM_REPLAY_MAX,
+						  sa->replay_bits);
+			}
+			sa->replay_top = seq;
+		}
+		set_bit(seq % CM_REPLAY_MAX, sa->replay_bits);
+	}
+	spin_unlock_bh(&sa->replay_lock);
+	return ok;
+}
+
+/* ---- clear crypto sa ---- */
+
+void cm_sadb_clear(struct cm_sadb *db, const char *map, __be32 peer,
+		   u32 spi, bool counters_only)
+{
+	struct cm_sa_pair *pair;
+	int i;
+
+	spin_lock_bh(&db->lock);
+	list_for_each_entry(pair, &db->pairs, list) {
+		if (map && strcmp(pair->map, map))
+			continue;
+		if (peer && READ_ONCE(pair->peer) != peer)
+			continue;
+		for (i = 0; i < CM_SA_NSLOTS; i++) {
+			struct cm_sa *sa = pair->sa[i];
+
+			if (!sa || (spi && sa->spi != spi))
+				continue;
+			cm_sa_stats_zero(sa);
+			if (counters_only)
+				continue;
+			/* A manual SA is reinstalled: it starts over. */
+			atomic64_set(&sa->oseq, 0);
+			spin_lock(&sa->replay_lock);
+			sa->replay_top = 0;
+			bitmap_zero(sa->replay_bits, CM_REPLAY_MAX);
+			spin_unlock(&sa->replay_lock);
+		}
+		if (!counters_only)
+			pair->add_time = get_jiffies_64();
+	}
+	spin_unlock_bh(&db->lock);
+}
+
+/* ---- life ---- */
+
+int cm_dp_net_init(struct cm_net *cmn)
+{
+	struct cm_sadb_slot *slot = net_generic(cmn->net, cm_sadb_net_id);
+	struct cm_sadb *db;
+	int err;
+
+	db = kzalloc(sizeof(*db), GFP_KERNEL);
+	if (!db)
+		return -ENOMEM;
+	db->stats = alloc_percpu(struct cm_netstats);
+	if (!db->stats) {
+		kfree(db);
+		return -ENOMEM;
+	}
+	refcount_set(&db->ref, 1);
+	db->net = cmn->net;
+	db->cmn = cmn;
+	spin_lock_init(&db->lock);
+	INIT_LIST_HEAD(&db->pairs);
+
+	err = cm_hooks_register(db);
+	if (err) {
+		cm_sadb_put(db);
+		return err;
+	}
+	db->hooks = true;
+	WRITE_ONCE(slot->db, db);
+	return 0;
+}
+
+void cm_dp_net_exit(struct cm_net *cmn)
+{
+	struct cm_sadb_slot *slot = net_generic(cmn->net, cm_sadb_net_id);
+	struct cm_sadb *db = slot->db;
+
+	if (!db)
+		return;
+	if (db->hooks)
+		cm_hooks_unregister(db);
+	WRITE_ONCE(slot->db, NULL);
+	/* Bundles still held by an SPD being freed keep db alive. */
+	cm_sadb_put(db);
+}
+
+static struct pernet_operations cm_sadb_net_ops = {
+	.id = &cm_sadb_net_id,
+	.size = sizeof(struct cm_sadb_slot),
+};
+
+int cm_dp_init(void)
+{
+	int err;
+
+	cm_sa_wq = alloc_workqueue("cryptomap_sa", WQ_UNBOUND, 0);
+	if (!cm_sa_wq)
+		return -ENOMEM;
+	err = register_pernet_subsys(&cm_sadb_net_ops);
+	if (err) {
+		destroy_workqueue(cm_sa_wq);
+		return err;
+	}
+	return 0;
+}
+
+void cm_dp_exit(void)
+{
+	unregister_pernet_subsys(&cm_sadb_net_ops);
+	/* Bundles queued by the last SPD frees run before the module goes. */
+	rcu_barrier();
+	destroy_workqueue(cm_sa_wq);
 }

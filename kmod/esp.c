@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cryptomap: ESP (RFC 4303) encapsulation and decapsulation.
+ *
+ * Every transform is one AEAD of the kernel crypto API, as in esp4:
+ * authenc(hmac(X),cbc(Y)) under the echainiv IV generator for the CBC
+ * ciphers, rfc4106(gcm(aes)) (esp-gcm) and rfc4543(gcm(aes)) (esp-gmac)
+ * under seqiv, and authenc(X,ecb(cipher_null)) for esp-null.  The ESP
+ * header (SPI, sequence number) is the associated data; the IV generator
+ * writes the IV after it.  Each packet needs one GFP_ATOMIC block holding
+ * the IV, the request and the scatterlist; an asynchronous cipher
+ * completes through the same function the synchronous path calls.
+ */
+#include <crypto/aead.h>
+#include <crypto/authenc.h>
+#include <linux/err.h>
+#include <linux/rtnetlink.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <net/esp.h>
+#include <net/ip.h>
+
+#include "cryptomap.h"
+#include "esp.h"
+#include "sa.h"
+
+struct cm_esp_alg {
+	const char *name;	/* crypto API name of the cipher */
+	bool geniv;		/* CBC: echainiv; GCM/GMAC: seqiv (aead) */
+};
+
+static const char * const cm_esp_hmac[__CRYPTOMAP_EAUTH_MAX] = {
+	[CRYPTOMAP_EAUTH_NONE] = "digest_null",
+	[CRYPTOMAP_EAUTH_MD5_HMAC] = "hmac(md5)",
+	[CRYPTOMAP_EAUTH_SHA_HMAC] = "hmac(sha1)",
+	[CRYPTOMAP_EAUTH_SHA256_HMAC] = "hmac(sha256)",
+	[CRYPTOMAP_EAUTH_SHA384_HMAC] = "hmac(sha384)",
+	[CRYPTOMAP_EAUTH_SHA512_HMAC] = "hmac(sha512)",
+};
+
+/* ICV bytes: MD5 and SHA-1 truncated to 96 bits, SHA-2 to half (RFC 4868). */
+static const u8 cm_esp_icv[__CRYPTOMAP_EAUTH_MAX] = {
+	[CRYPTOMAP_EAUTH_MD5_HMAC] = 12,
+	[CRYPTOMAP_EAUTH_SHA_HMAC] = 12,
+	[CRYPTOMAP_EAUTH_SHA256_HMAC] = 16,
+	[CRYPTOMAP_EAUTH_SHA384_HMAC] = 24,
+	[CRYPTOMAP_EAUTH_SHA512_HMAC] = 32,
+};
+
+static const char * const cm_esp_cbc[__CRYPTOMAP_ENC_MAX] = {
+	[CRYPTOMAP_ENC_NULL] = "ecb(cipher_null)",
+	[CRYPTOMAP_ENC_DES] = "cbc(des)",
+	[CRYPTOMAP_ENC_3DES] = "cbc(des3_ede)",
+	[CRYPTOMAP_ENC_AES] = "cbc(aes)",
+};
+
+static int cm_esp_init_aead(struct cm_sa *sa, const char *alg,
+			    const struct cm_session_key *k)
+{
+	char name[CRYPTO_MAX_ALG_NAME];
+	struct crypto_aead *aead;
+	int err;
+
+	snprintf(name, sizeof(name), "seqiv(%s)", alg);
+	aead = crypto_alloc_aead(name, 0, 0);
+	if (IS_ERR(aead))
+		return PTR_ERR(aead);
+	sa->aead = aead;
+	err = crypto_aead_setkey(aead, k->cipher, k->cipher_len);
+	if (err)
+		return err;
+	return crypto_aead_setauthsize(aead, 16);
+}
+
+static int cm_esp_init_authenc(struct cm_sa *sa, const struct cm_tset_params *t,
+			       const struct cm_session_key *k)
+{
+	struct crypto_authenc_key_param *param;
+	char name[CRYPTO_MAX_ALG_NAME];
+	const char *hmac, *cipher;
+	struct crypto_aead *aead;
+	unsigned int keylen;
+	struct rtattr *rta;
+	u8 *key, *p;
+	int err;
+
+	if (t->esp_enc >= __CRYPTOMAP_ENC_MAX || !cm_esp_cbc[t->esp_enc] ||
+	    t->esp_auth >= __CRYPTOMAP_EAUTH_MAX)
+		return -EINVAL;
+	hmac = cm_esp_hmac[t->esp_auth];
+	cipher = cm_esp_cbc[t->esp_enc];
+	if (t->esp_enc == CRYPTOMAP_ENC_NULL)
+		snprintf(name, sizeof(name), "authenc(%s,%s)", hmac, cipher);
+	else
+		snprintf(name, sizeof(name), "echainiv(authenc(%s,%s))",
+			 hmac, cipher);
+
+	aead = crypto_alloc_aead(name, 0, 0);
+	if (IS_ERR(aead))
+		return PTR_ERR(aead);
+	sa->aead = aead;
+
+	/* The authenc key: a parameter attribute, the HMAC key, the cipher key. */
+	keylen = RTA_SPACE(sizeof(*param)) + k->auth_len + k->cipher_len;
+	key = kzalloc(keylen, GFP_KERNEL);
+	if (!key)
+		return -ENOMEM;
+	rta = (struct rtattr *)key;
+	rta->rta_type = CRYPTO_AUTHENC_KEYA_PARAM;
+	rta->rta_len = RTA_LENGTH(sizeof(*param));
+	param = RTA_DATA(rta);
+	param->enckeylen = cpu_to_be32(k->cipher_len);
+	p = key + RTA_SPACE(sizeof(*param));
+	memcpy(p, k->auth, k->auth_len);
+	memcpy(p + k->auth_len, k->cipher, k->cipher_len);
+
+	err = crypto_aead_setauthsize(aead, cm_esp_icv[t->esp_auth]);
+	if (!err)
+		err = crypto_aead_setkey(aead, key, keylen);
+	kfree_sensitive(key);
+	return err;
+}
+
+int cm_esp_sa_init(struct cm_sa *sa, const struct cm_tset_params *t,
+		   const struct cm_session_key *k)
+{
+	int err;
+
+	switch (t->esp_enc) {
+	case CRYPTOMAP_ENC_GCM:
+		err = cm_esp_init_aead(sa, "rfc4106(gcm(aes))", k);
+		break;
+	case CRYPTOMAP_ENC_GMAC:
+		err = cm_esp_init_aead(sa, "rfc4543(gcm(aes))", k);
+		break;
+	default:
+		err = cm_esp_init_authenc(sa, t, k);
+		break;
+	}
+	if (err)
+		return err;
+
+	sa->ivlen = crypto_aead_ivsize(sa->aead);
+	sa->icvlen = crypto_aead_authsize(sa->aead);
+	sa->blksize = ALIGN(crypto_aead_blocksize(sa->aead), 4);
+	return 0;
+}
+
+unsigned int cm_esp_overhead(const struct cm_sa *sa, unsigned int len)
+{
+	return CM_ESP_HLEN + sa->ivlen + ALIGN(len + 2, sa->blksize) - len +
+	       sa->icvlen;
+}
+
+unsigned int cm_esp_payload_max(const struct cm_sa *sa, unsigned int room)
+{
+	unsigned int fixed = CM_ESP_HLEN + sa->ivlen + sa->icvlen + 2;
+
+	if (room < fixed + sa->blksize)
+		return 0;
+	return ((room - CM_ESP_HLEN - sa->ivlen - sa->icvlen) &
+		~(sa->blksize - 1)) - 2;
+}
+
+/*
+ * The per-packet block: [IV][aead_request + reqsize][scatterlist * n],
+ * each part aligned as the cipher needs.
+ */
+static void *cm_esp_alloc_tmp(struct crypto_aead *aead, int nsg)
+{
+	unsigned int len = crypto_aead_ivsize(aead);
+
+	if (len) {
+		len += crypto_aead_alignmask(aead) &
+		       ~(crypto_tfm_ctx_alignment() - 1);
+		len = ALIGN(len, crypto_tfm_ctx_alignment());
+	}
+	len += sizeof(struct aead_request) + crypto_aead_reqsize(aead);
+	len = ALIGN(len, __alignof__(struct scatterlist));
+	len += sizeof(struct scatterlist) * nsg;
+	return kmalloc(len, GFP_ATOMIC);
+}
+
+static u8 *cm_esp_tmp_iv(struct crypto_aead *aead, void *tmp)
+{
+	return crypto_aead_ivsize(aead) ?
+	       PTR_ALIGN((u8 *)tmp, crypto_aead_alignmask(aead) + 1) : tmp;
+}
+
+static struct aead_request *cm_esp_tmp_req(struct crypto_aead *aead, u8 *iv)
+{
+	struct aead_request *req;
+
+	req = (void *)PTR_ALIGN(iv + crypto_aead_ivsize(aead),
+				crypto_tfm_ctx_alignment());
+	aead_request_set_tfm(req, aead);
+	return req;
+}
+
+static struct scatterlist *cm_esp_req_sg(struct crypto_aead *aead,
+					 struct aead_request *req)
+{
+	return (void *)ALIGN((unsigned long)(req + 1) +
+			     crypto_aead_reqsize(aead),
+			     __alignof__(struct scatterlist));
+}
+
+/* ---- output ---- */
+
+int cm_esp_add_trailer(struct cm_sa *sa, struct sk_buff *skb,
+		       unsigned int payload_len, u8 nexthdr)
+{
+	unsigned int clen = ALIGN(payload_len + 2, sa->blksize);
+	unsigned int plen = clen - payload_len;
+	unsigned int tailen = plen + sa->icvlen;
+	struct sk_buff *trailer;
+	int nfrags;
+	u8 *tail;
+
+	if (!skb_cloned(skb) && !skb_is_nonlinear(skb) &&
+	    skb_tailroom(skb) >= tailen) {
+		nfrags = 1;
+		trailer = skb;
+	} else {
+		nfrags = skb_cow_data(skb, tailen, &trailer);
+		if (nfrags < 0)
+			return nfrags;
+	}
+	tail = skb_tail_pointer(trailer);
+	/* Padding 1, 2, 3... (RFC 4303 2.4), pad length, next header. */
+	esp_output_fill_trailer(tail, 0, plen, nexthdr);
+	pskb_put(skb, trailer, tailen);
+	return nfrags;
+}
+
+static void cm_esp_output_done(CM_CRYPTO_DONE_ARG, int err)
+{
+	struct sk_buff *skb = cm_crypto_done_data(cm_done_arg);
+
+	kfree(CM_SKB_CB(skb)->tmp);
+	cm_output_finish(skb, err);
+}
+
+void cm_esp_encrypt(struct cm_sa *sa, struct sk_buff *skb,
+		    unsigned int esp_off, int nfrags, u32 seq)
+{
+	struct crypto_aead *aead = sa->aead;
+	unsigned int len = skb->len - esp_off;
+	struct ip_esp_hdr *esph;
+	struct aead_request *req;
+	struct scatterlist *sg;
+	__be64 seqno;
+	void *tmp;
+	u8 *iv;
+	int err;
+
+	tmp = cm_esp_alloc_tmp(aead, nfrags);
+	if (!tmp) {
+		cm_output_finish(skb, -ENOMEM);
+		return;
+	}
+	iv = cm_esp_tmp_iv(aead, tmp);
+	req = cm_esp_tmp_req(aead, iv);
+	sg = cm_esp_req_sg(aead, req);
+
+	esph = (struct ip_esp_hdr *)(skb->data + esp_off);
+	esph->spi = htonl(sa->spi);
+	esph->seq_no = htonl(seq);
+
+	sg_init_table(sg, nfrags);
+	err = skb_to_sgvec(skb, sg, esp_off, len);
+	if (unlikely(err < 0)) {
+		kfree(tmp);
+		cm_output_finish(skb, err);
+		return;
+	}
+
+	aead_request_set_callback(req, 0, cm_esp_output_done, skb);
+	aead_request_set_crypt(req, sg, sg,
+			       len - CM_ESP_HLEN - sa->icvlen, iv);
+	aead_request_set_ad(req, CM_ESP_HLEN);
+
+	/* The IV generators take the sequence number as their seed. */
+	seqno = cpu_to_be64(seq);
+	memset(iv, 0, sa->ivlen);
+	memcpy(iv + sa->ivlen - min(sa->ivlen, 8U),
+	       (u8 *)&seqno + 8 - min(sa->ivlen, 8U), min(sa->ivlen, 8U));
+
+	CM_SKB_CB(skb)->tmp = tmp;
+	err = crypto_aead_encrypt(req);
+	if (err == -EINPROGRESS)
+		return;
+	kfree(tmp);
+	cm_output_finish(skb, err);
+}
+
+/* ---- input ---- */
+
+static int cm_esp_input_done2(struct sk_buff *skb, int err)
+{
+	struct cm_sa *sa = CM_SKB_CB(skb)->sa;
+	unsigned int esp_off = CM_SKB_CB(skb)->esp_off;
+	unsigned int hlen = esp_off + CM_ESP_HLEN + sa->ivlen;
+	u8 nexthdr[2], pad[255];
+	unsigned int padlen, i;
+
+	kfree(CM_SKB_CB(skb)->tmp);
+	if (err)
+		return err;
+
+	if (skb_copy_bits(skb, skb->len - sa->icvlen - 2, nexthdr, 2))
+		return -EINVAL;
+	padlen = nexthdr[0];
+	if (hlen + padlen + 2 + sa->icvlen > skb->len)
+		return -EINVAL;
+	if (padlen) {
+		if (skb_copy_bits(skb, skb->len - sa->icvlen - 2 - padlen,
+				  pad, padlen))
+			return -EINVAL;
+		for (i = 0; i < padlen; i++)
+			if (pad[i] != i + 1)
+				return -EINVAL;
+	}
+	if (pskb_trim(skb, skb->len - sa->icvlen - 2 - padlen))
+		return -ENOMEM;
+	return nexthdr[1];
+}
+
+static void cm_esp_input_done(CM_CRYPTO_DONE_ARG, int err)
+{
+	struct sk_buff *skb = cm_crypto_done_data(cm_done_arg);
+
+	cm_input_finish(skb, cm_esp_input_done2(skb, err));
+}
+
+void cm_esp_decrypt(struct cm_sa *sa, struct sk_buff *skb,
+		    unsigned int esp_off)
+{
+	struct crypto_aead *aead = sa->aead;
+	struct aead_request *req;
+	struct sk_buff *trailer;
+	struct scatterlist *sg;
+	unsigned int elen;
+	int nfrags, err;
+	void *tmp;
+	u8 *iv;
+
+	CM_SKB_CB(skb)->tmp = NULL;
+	CM_SKB_CB(skb)->esp_off = esp_off;
+	if (skb->len < esp_off + CM_ESP_HLEN + sa->ivlen + sa->icvlen) {
+		cm_input_finish(skb, -EMSGSIZE);
+		return;
+	}
+	elen = skb->len - esp_off - CM_ESP_HLEN - sa->ivlen - sa->icvlen;
+	if (!elen || elen % sa->blksize) {
+		cm_input_finish(skb, -EMSGSIZE);
+		return;
+	}
+
+	if (!skb_cloned(skb) && !skb_is_nonlinear(skb)) {
+		nfrags = 1;
+	} else if (!skb_cloned(skb) && !skb_has_frag_list(skb) &&
+		   !skb_has_shared_frag(skb)) {
+		nfrags = skb_shinfo(skb)->nr_frags + 1;
+	} else {
+		nfrags = skb_cow_data(skb, 0, &trailer);
+		if (nfrags < 0) {
+			cm_input_finish(skb, -ENOMEM);
+			return;
+		}
+	}
+
+	tmp = cm_esp_alloc_tmp(aead, nfrags);
+	if (!tmp) {
+		cm_input_finish(skb, -ENOMEM);
+		return;
+	}
+	CM_SKB_CB(skb)->tmp = tmp;
+	iv = cm_esp_tmp_iv(aead, tmp);
+	req = cm_esp_tmp_req(aead, iv);
+	sg = cm_esp_req_sg(aead, req);
+
+	sg_init_table(sg, nfrags);
+	err = skb_to_sgvec(skb, sg, esp_off, skb->len - esp_off);
+	if (unlikely(err < 0)) {
+		cm_input_finish(skb, cm_esp_input_done2(skb, -ENOMEM));
+		return;
+	}
+	skb->ip_summed = CHECKSUM_NONE;
+
+	aead_request_set_callback(req, 0, cm_esp_input_done, skb);
+	aead_request_set_crypt(req, sg, sg, skb->len - esp_off - CM_ESP_HLEN,
+			       iv);
+	aead_request_set_ad(req, CM_ESP_HLEN);
+
+	err = crypto_aead_decrypt(req);
+	if (err == -EINPROGRESS)
+		return;
+	cm_input_finish(skb, cm_esp_input_done2(skb, err));
+}

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cryptomap: inbound.  ESP addressed to this gateway on a crypto-map
+ * interface is matched to an SA by (SPI, destination, protocol), checked
+ * against the replay window, verified and decrypted by the AEAD, stripped
+ * of its padding, and the inner packet is checked against the entry's
+ * crypto ACL, mirrored.  It is then received again on the same interface
+ * with a secpath attached (the mark of a packet that came protected, as
+ * XFRM leaves it), through conntrack and destination NAT.
+ */
+#include <linux/inetdevice.h>
+#include <linux/ip.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <net/esp.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/xfrm.h>
+
+#include "cryptomap.h"
+#include "esp.h"
+#include "hooks.h"
+#include "sa.h"
+
+static void cm_in_error(struct cm_sa *sa, unsigned int stat)
+{
+	cm_sa_stat_add(sa, stat, 1);
+	cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_ERRORS, 1);
+}
+
+/* The inner packet of a tunnel: a sane IPv4 header, trimmed to its length. */
+static bool cm_inner_ok(struct sk_buff *skb)
+{
+	const struct iphdr *iph;
+	unsigned int ihl, len;
+
+	if (!pskb_may_pull(skb, sizeof(struct iphdr)))
+		return false;
+	iph = ip_hdr(skb);
+	ihl = iph->ihl * 4;
+	if (iph->version != 4 || ihl < sizeof(struct iphdr) ||
+	    !pskb_may_pull(skb, ihl))
+		return false;
+	iph = ip_hdr(skb);
+	len = ntohs(iph->tot_len);
+	if (len < ihl || len > skb->len || ip_fast_csum(iph, iph->ihl))
+		return false;
+	return !pskb_trim(skb, len);
+}
+
+static bool cm_inner_allowed(struct cm_sadb *db, const struct cm_sa_pair *pair,
+			     const struct cm_flow *fl)
+{
+	const struct cm_spd_entry *e;
+	const struct cm_spd *spd;
+	bool ok = false;
+
+	rcu_read_lock();
+	spd = rcu_dereference(db->cmn->spd);
+	e = spd ? cm_spd_entry_find(spd, pair->map, pair->seq) : NULL;
+	if (e)
+		ok = cm_ace_list_match(e->aces, e->n_aces, fl, true);
+	rcu_read_unlock();
+	return ok;
+}
+
+void cm_input_finish(struct sk_buff *skb, int nexthdr)
+{
+	struct cm_sa *sa = CM_SKB_CB(skb)->sa;
+	unsigned int esp_off = CM_SKB_CB(skb)->esp_off;
+	unsigned int hlen = CM_ESP_HLEN + sa->ivlen;
+	u32 seq = CM_SKB_CB(skb)->seq;
+	struct cm_sa_pair *pair = sa->pair;
+	struct cm_sadb *db = pair->db;
+	struct iphdr *iph;
+	struct cm_flow fl;
+	u8 outer_tos;
+
+	if (nexthdr < 0) {
+		switch (nexthdr) {
+		case -EBADMSG:
+			cm_in_error(sa, CRYPTOMAP_SA_STATS_VERIFY_FAILED);
+			if (net_ratelimit())
+				pr_warn("%%CRYPTO-4-RECVD_PKT_MAC_ERR: decrypt: mac verify failed for connection id=%u sequence number=%u spi=0x%X(%u)\n",
+					sa->conn_id, seq, sa->spi, sa->spi);
+			break;
+		case -EMSGSIZE:
+			cm_in_error(sa, CRYPTOMAP_SA_STATS_INVALID_LEN);
+			cm_net_stat_inc(db, CRYPTOMAP_STATS_A_INVALID_LEN_RCV);
+			if (net_ratelimit())
+				pr_warn("%%CRYPTO-4-RECVD_PKT_INV_LEN: decaps: rec'd IPSEC packet has invalid length, connection id=%u spi=0x%X(%u)\n",
+					sa->conn_id, sa->spi, sa->spi);
+			break;
+		case -EINVAL:
+			cm_in_error(sa, CRYPTOMAP_SA_STATS_ENCAPS_FAILED);
+			if (net_ratelimit())
+				pr_warn("%%CRYPTO-4-RECVD_PKT_INV_PAD: decaps: rec'd IPSEC packet has invalid padding, connection id=%u spi=0x%X(%u)\n",
+					sa->conn_id, sa->spi, sa->spi);
+			break;
+		default:
+			cm_in_error(sa, CRYPTOMAP_SA_STATS_INTERNAL_ERR);
+			break;
+		}
+		goto drop;
+	}
+
+	/* Only now that the ICV proved it genuine does it move the window. */
+	if (!cm_replay_advance(sa, seq)) {
+		cm_in_error(sa, CRYPTOMAP_SA_STATS_REPLAY_FAILED);
+		if (net_ratelimit())
+			pr_warn("%%CRYPTO-4-PKT_REPLAY_ERR: decrypt: replay check failed connection id=%u, sequence number=%u\n",
+				sa->conn_id, seq);
+		goto drop;
+	}
+
+	iph = ip_hdr(skb);
+	outer_tos = iph->tos;
+	if (nexthdr == IPPROTO_IPIP) {
+		/* Tunnel mode: the inner packet is what is left. */
+		if (!pskb_pull(skb, esp_off + hlen))
+			goto drop_len;
+		skb_reset_network_header(skb);
+		if (!cm_inner_ok(skb))
+			goto drop_len;
+		iph = ip_hdr(skb);
+		if (INET_ECN_is_ce(outer_tos)) {
+			/* RFC 6040 decapsulation */
+			if (INET_ECN_is_not_ect(iph->tos))
+				goto drop_len;
+			IP_ECN_set_ce(iph);
+		}
+	} else if (nexthdr == IPPROTO_NONE) {
+		/* RFC 4303 dummy packet: dropped without complaint. */
+		goto drop;
+	} else {
+		/* Transport mode: the IP header moves up over ESP header and IV. */
+		if (skb_headlen(skb) < esp_off + hlen)
+			goto drop_len;
+		memmove(skb->data + hlen, skb->data, esp_off);
+		__skb_pull(skb, hlen);
+		skb_reset_network_header(skb);
+		iph = ip_hdr(skb);
+		iph->protocol = nexthdr;
+		iph->tot_len = htons(skb->len);
+		ip_send_check(iph);
+	}
+
+	cm_flow_from_skb(skb, &fl);
+	if (!cm_inner_allowed(db, pair, &fl)) {
+		cm_in_error(sa, CRYPTOMAP_SA_STATS_INVALID_IDENTITY);
+		if (net_ratelimit())
+			pr_warn("%%CRYPTO-4-RECVD_PKT_INV_IDENTITY_ACL: ipsec check access: identity not allowed by ACL (ip) vrf/dest_addr= /%pI4, src_addr= %pI4, prot= %u\n",
+				&fl.daddr, &fl.saddr, fl.proto);
+		goto drop;
+	}
+
+	cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_PKTS, 1);
+	cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_BYTES, skb->len);
+	cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_ENCAPS, 1);
+	if (pair->esp_enc != CRYPTOMAP_ENC_NULL)
+		cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_CRYPT, 1);
+	if (sa->icvlen)
+		cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_DIGEST, 1);
+
+	/* Received again, as if it had come clear on this interface. */
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	if (!secpath_set(skb)) {
+		cm_in_error(sa, CRYPTOMAP_SA_STATS_INTERNAL_ERR);
+		goto drop;
+	}
+	skb->protocol = htons(ETH_P_IP);
+	skb->pkt_type = PACKET_HOST;
+	skb->ip_summed = CHECKSUM_NONE;
+	skb_mac_header_rebuild(skb);
+	netif_rx(skb);
+	cm_sa_pair_put(pair);
+	return;
+
+drop_len:
+	cm_in_error(sa, CRYPTOMAP_SA_STATS_INVALID_LEN);
+	cm_net_stat_inc(db, CRYPTOMAP_STATS_A_INVALID_LEN_RCV);
+drop:
+	kfree_skb(skb);
+	cm_sa_pair_put(pair);
+}
+
+static bool cm_addr_local(struct net *net, __be32 addr)
+{
+	return inet_addr_type(net, addr) == RTN_LOCAL;
+}
+
+int cm_input_esp(struct cm_sadb *db, struct sk_buff *skb,
+		 const struct nf_hook_state *state)
+{
+	struct net *net = state->net;
+	const struct ip_esp_hdr *esph;
+	const struct iphdr *iph;
+	unsigned int ihl;
+	struct cm_sa *sa;
+	u32 spi, seq;
+
+	iph = ip_hdr(skb);
+	if (!cm_addr_local(net, iph->daddr))
+		return CM_NOT_OURS;	/* IPsec for someone else: forwarded */
+
+	if (ip_is_fragment(iph)) {
+		int err;
+
+		local_bh_disable();
+		err = ip_defrag(net, skb, IP_DEFRAG_LOCAL_DELIVER);
+		local_bh_enable();
+		if (err)
+			return NF_STOLEN;
+		iph = ip_hdr(skb);
+	}
+	ihl = iph->ihl * 4;
+	if (!pskb_may_pull(skb, ihl + CM_ESP_HLEN)) {
+		cm_net_stat_inc(db, CRYPTOMAP_STATS_A_INVALID_LEN_RCV);
+		return NF_DROP;
+	}
+	iph = ip_hdr(skb);
+	esph = (const struct ip_esp_hdr *)(skb->data + ihl);
+	spi = ntohl(esph->spi);
+	seq = ntohl(esph->seq_no);
+
+	sa = cm_sa_lookup_in(db, spi, iph->daddr, IPPROTO_ESP);
+	if (!sa || !cm_sa_pair_hold(sa->pair)) {
+		cm_net_stat_inc(db, CRYPTOMAP_STATS_A_INVALID_SA_RCV);
+		if (net_ratelimit())
+			pr_warn("%%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr=%pI4, prot=%u, spi=0x%X(%u), srcaddr=%pI4\n",
+				&iph->daddr, IPPROTO_ESP, spi, spi, &iph->saddr);
+		return NF_DROP;
+	}
+
+	CM_SKB_CB(skb)->sa = sa;
+	CM_SKB_CB(skb)->seq = seq;
+	CM_SKB_CB(skb)->esp_off = ihl;
+
+	if (!pskb_may_pull(skb, ihl + CM_ESP_HLEN + sa->ivlen)) {
+		cm_input_finish(skb, -EMSGSIZE);
+		return NF_STOLEN;
+	}
+	if (!cm_replay_check(sa, seq)) {
+		cm_in_error(sa, CRYPTOMAP_SA_STATS_REPLAY_FAILED);
+		if (net_ratelimit())
+			pr_warn("%%CRYPTO-4-PKT_REPLAY_ERR: decrypt: replay check failed connection id=%u, sequence number=%u\n",
+				sa->conn_id, seq);
+		cm_sa_pair_put(sa->pair);
+		return NF_DROP;
+	}
+
+	cm_esp_decrypt(sa, skb, ihl);
+	return NF_STOLEN;
+}
