@@ -13,29 +13,18 @@ S=/run/cmvm
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LANG=C.UTF-8
 
-mkdir -p /dev/pts /dev/shm
-mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
-ln -sf /dev/pts/ptmx /dev/ptmx 2>/dev/null
-ln -sf /proc/self/fd /dev/fd
-ln -sf /proc/self/fd/0 /dev/stdin
-ln -sf /proc/self/fd/1 /dev/stdout
-ln -sf /proc/self/fd/2 /dev/stderr
-mount -t tmpfs -o mode=1777 tmpfs /dev/shm
-mount -t tmpfs -o mode=1777 tmpfs /var/tmp 2>/dev/null
-mkdir -p /run/netns /run/xtables
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
-mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
-mount -t bpf bpf /sys/fs/bpf 2>/dev/null
-hostname cmvm
-ip link set lo up
+# /dev, /proc, /sys, devpts, debugfs, cgroup2, lo: done by the first
+# stage.  The busybox applets below are used for speed (static, in the page
+# cache after the first use) over the host's dynamic binaries.
+bb=/bin/busybox
 
 # shellcheck source=/dev/null
 . "$S/env"
+read -r t_stage2 _ < /proc/uptime
 
 # The whole kernel log streams to the share too: if the guest panics, this
 # is what is left of it.
-dmesg -w > "$S/dmesg.live" 2>&1 &
+$bb cat /dev/kmsg > "$S/dmesg.live" 2>&1 &
 dmesg_pid=$!
 
 # Preload what the data path autoloads, so the first SA is fast.
@@ -43,9 +32,11 @@ modprobe -a -q veth esp4 ah4 xfrm_user xfrm_ipcomp authenc echainiv seqiv \
 	gcm ctr ghash_generic cbc des_generic des3_ede md5 sha1 sha256 sha512 \
 	hmac deflate nf_tables nft_nat nft_masq nf_nat nf_conntrack 2>/dev/null
 
+read -r t_preload _ < /proc/uptime
 cd "$CMVM_CWD" || echo "cmvm: cannot cd to $CMVM_CWD" > "$S/out"
 bash -c "$CMVM_CMD" > "$S/out" 2>&1 < /dev/null
 echo $? > "$S/status"
+read -r t_cmd _ < /proc/uptime
 
 {
 	if [ -e /sys/module/cryptomap/initstate ]; then
@@ -53,15 +44,17 @@ echo $? > "$S/status"
 	fi
 	if [ -e /sys/kernel/debug/kmemleak ]; then
 		echo scan > /sys/kernel/debug/kmemleak
-		sleep 1
+		$bb sleep 1
 		echo scan > /sys/kernel/debug/kmemleak
-		cat /sys/kernel/debug/kmemleak > "$S/kmemleak"
+		$bb cat /sys/kernel/debug/kmemleak > "$S/kmemleak"
 	fi
 } > "$S/post" 2>&1
 
-dmesg > "$S/dmesg"
+read -r t_post _ < /proc/uptime
+echo "stage2 $t_stage2 preload $t_preload command $t_cmd post $t_post" > "$S/timing"
+$bb dmesg > "$S/dmesg"
 kill "$dmesg_pid" 2>/dev/null
 echo done > "$S/finished"
-sync
-/bin/busybox poweroff -f
+$bb sync
+$bb poweroff -f
 echo o > /proc/sysrq-trigger

@@ -181,10 +181,6 @@ $(cat "$scratch/kmemleak")"
 		g_post="$(cat "$scratch/post")${g_post:+
 $g_post}"
 	fi
-	[ -s "$scratch/qemu.log" ] && [ -z "$g_status" ] && {
-		echo "# qemu:"
-		sed 's/^/# /' "$scratch/qemu.log"
-	} >&2
 	return 0
 }
 
@@ -194,6 +190,10 @@ guest_trouble() {
 		echo "# hang: guest killed after ${timeout_s}s (VM_TIMEOUT)"
 	elif [ -z "$g_status" ]; then
 		echo "# guest died before the command finished (oops/panic?)"
+	fi
+	if [ -z "$g_status" ] && [ -s "$scratch/qemu.log" ]; then
+		echo "# qemu:"
+		sed 's/^/#   /' "$scratch/qemu.log"
 	fi
 	if [ -n "$g_kernel" ]; then
 		echo "# kernel log:"
@@ -224,7 +224,10 @@ if [ "$mode" = cmd ] || [ "$mode" = demo ]; then
 		cmd="bash $(printf %q "$repo/selftests/demo.sh")"
 	fi
 	run_guest "$cmd"
-	cat "$scratch/out" 2>/dev/null
+	if [ -s "$scratch/out" ]; then
+		cat "$scratch/out"
+		[ -z "$(tail -c1 "$scratch/out")" ] || echo
+	fi
 	trouble=$(guest_trouble)
 	[ -n "$trouble" ] && printf '%s\n' "$trouble"
 	st=${g_status:-1}
