@@ -162,7 +162,7 @@ static int parse_proto(struct pctx *p, const char *s, int *proto)
 			    s);
 	if (parse_u32(p, s, "protocol number", 0, 255, &v))
 		return -1;
-	*proto = v;
+	*proto = v ? (int)v : -1;	/* 0 matches any protocol, as ip */
 	return 0;
 }
 
@@ -515,14 +515,11 @@ static int cmd_tset(struct pctx *p, int i, bool no)
 	}
 	if ((t.enc == CRYPTOMAP_ENC_GCM || t.enc == CRYPTOMAP_ENC_GMAC) &&
 	    t.eauth)
-		return perr(p, "transform set %s: %s provides its own integrity and takes no ESP integrity transform (%s)",
+		return perr(p, "transform set %s: %s carries its own integrity and takes no %s",
 			    name, seen[S_ENC], seen[S_EAUTH]);
 	if (!t.ah && !t.enc && !t.eauth)
-		return perr(p, "transform set %s: %s alone protects nothing, add an AH or ESP transform",
+		return perr(p, "transform set %s: %s needs an AH or ESP transform",
 			    name, seen[S_COMP]);
-	if (t.enc == CRYPTOMAP_ENC_NULL && !t.eauth && !t.ah)
-		return perr(p, "transform set %s: esp-null needs an integrity transform (esp-*-hmac or ah-*-hmac)",
-			    name);
 	old = cfg_tset(p->c, name, false);
 	if (old)
 		t.mode = old->mode;	/* re-entering keeps the mode, as IOS */

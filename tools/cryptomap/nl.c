@@ -809,60 +809,64 @@ static void add_op(struct oplist *l, enum objt t, const void *old,
 	l->v[l->n++] = (struct op){ t, old, new };
 }
 
-/* the list of changes, in an order the kernel accepts */
+/*
+ * The list of changes.  Creations and changes come first, referenced
+ * objects before the objects that name them; deletions come last.  A
+ * kernel refusal therefore happens before anything was deleted, and the
+ * roll back only replaces objects in place or deletes new ones: the
+ * kernel's lists keep their order (transform sets and maps are shown in
+ * creation order, as IOS does).
+ */
 static void plan(const struct config *o, const struct config *c,
 		 struct oplist *l)
 {
-	size_t i;
+	struct config *oo = (struct config *)o, *cc = (struct config *)c;
 	const void *p;
+	size_t i;
 
-	/* deletions first: bindings, entries, maps, transform sets, ACLs */
-	for (i = 0; i < o->nbinds; i++)
-		if (!cfg_bind((struct config *)c, o->binds[i].ifname, false))
-			add_op(l, O_BIND, &o->binds[i], NULL);
-	for (i = 0; i < o->nentries; i++)
-		if (!cfg_entry((struct config *)c, o->entries[i].map,
-			       o->entries[i].seq, false))
-			add_op(l, O_ENTRY, &o->entries[i], NULL);
-	for (i = 0; i < o->nmaps; i++)
-		if (!cfg_map((struct config *)c, o->maps[i].name, false))
-			add_op(l, O_MAP, &o->maps[i], NULL);
-	for (i = 0; i < o->ntsets; i++)
-		if (!cfg_tset((struct config *)c, o->tsets[i].name, false))
-			add_op(l, O_TSET, &o->tsets[i], NULL);
-	for (i = 0; i < o->nacls; i++)
-		if (!cfg_acl((struct config *)c, o->acls[i].name, false))
-			add_op(l, O_ACL, &o->acls[i], NULL);
-
-	/* then creations and changes, referenced objects first */
 	if (!global_equal(&o->g, &c->g))
 		add_op(l, O_GLOBAL, &o->g, &c->g);
 	for (i = 0; i < c->nacls; i++) {
-		p = cfg_acl((struct config *)o, c->acls[i].name, false);
+		p = cfg_acl(oo, c->acls[i].name, false);
 		if (!p || !acl_equal(p, &c->acls[i]))
 			add_op(l, O_ACL, p, &c->acls[i]);
 	}
 	for (i = 0; i < c->ntsets; i++) {
-		p = cfg_tset((struct config *)o, c->tsets[i].name, false);
+		p = cfg_tset(oo, c->tsets[i].name, false);
 		if (!p || !tset_equal(p, &c->tsets[i]))
 			add_op(l, O_TSET, p, &c->tsets[i]);
 	}
 	for (i = 0; i < c->nmaps; i++) {
-		p = cfg_map((struct config *)o, c->maps[i].name, false);
+		p = cfg_map(oo, c->maps[i].name, false);
 		if (!p || !map_equal(p, &c->maps[i]))
 			add_op(l, O_MAP, p, &c->maps[i]);
 	}
 	for (i = 0; i < c->nentries; i++) {
-		p = cfg_entry((struct config *)o, c->entries[i].map,
-			      c->entries[i].seq, false);
+		p = cfg_entry(oo, c->entries[i].map, c->entries[i].seq, false);
 		if (!p || !entry_equal(p, &c->entries[i]))
 			add_op(l, O_ENTRY, p, &c->entries[i]);
 	}
 	for (i = 0; i < c->nbinds; i++) {
-		p = cfg_bind((struct config *)o, c->binds[i].ifname, false);
+		p = cfg_bind(oo, c->binds[i].ifname, false);
 		if (!p || !bind_equal(p, &c->binds[i]))
 			add_op(l, O_BIND, p, &c->binds[i]);
 	}
+
+	for (i = 0; i < o->nbinds; i++)
+		if (!cfg_bind(cc, o->binds[i].ifname, false))
+			add_op(l, O_BIND, &o->binds[i], NULL);
+	for (i = 0; i < o->nentries; i++)
+		if (!cfg_entry(cc, o->entries[i].map, o->entries[i].seq, false))
+			add_op(l, O_ENTRY, &o->entries[i], NULL);
+	for (i = 0; i < o->nmaps; i++)
+		if (!cfg_map(cc, o->maps[i].name, false))
+			add_op(l, O_MAP, &o->maps[i], NULL);
+	for (i = 0; i < o->ntsets; i++)
+		if (!cfg_tset(cc, o->tsets[i].name, false))
+			add_op(l, O_TSET, &o->tsets[i], NULL);
+	for (i = 0; i < o->nacls; i++)
+		if (!cfg_acl(cc, o->acls[i].name, false))
+			add_op(l, O_ACL, &o->acls[i], NULL);
 }
 
 static void report(struct nl *n, enum objt t, const void *o, int err)
