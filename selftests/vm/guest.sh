@@ -34,8 +34,20 @@ modprobe -a -q veth esp4 ah4 xfrm_user xfrm_ipcomp authenc echainiv seqiv \
 
 read -r t_preload _ < /proc/uptime
 cd "$CMVM_CWD" || echo "cmvm: cannot cd to $CMVM_CWD" > "$S/out"
-bash -c "$CMVM_CMD" > "$S/out" 2>&1 < /dev/null
-echo $? > "$S/status"
+# Stop the command a little before the runner kills the guest, and dump
+# the blocked tasks' kernel stacks (sysrq w) so a hang can be diagnosed.
+read -r now _ < /proc/uptime
+now=${now%.*}
+left=$(( ${CMVM_TIMEOUT:-600} - now - 15 ))
+[ "$left" -lt 5 ] && left=5
+$bb timeout -s KILL "$left" bash -c "$CMVM_CMD" > "$S/out" 2>&1 < /dev/null
+rc=$?
+read -r end _ < /proc/uptime
+if [ "$rc" -eq 137 ] && [ $(( ${end%.*} - now )) -ge $(( left - 1 )) ]; then
+	echo "$left" > "$S/timedout"
+	echo w > /proc/sysrq-trigger
+fi
+echo "$rc" > "$S/status"
 read -r t_cmd _ < /proc/uptime
 
 {

@@ -109,8 +109,11 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 scratch=
 qpid=
+tpid=
+stream=
 cleanup() {
 	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+	[ -n "$tpid" ] && kill "$tpid" 2>/dev/null
 	if [ -n "$scratch" ] && [ -z "${VM_KEEP:-}" ]; then
 		rm -rf "$scratch"
 	fi
@@ -135,6 +138,7 @@ run_guest() {
 			CRYPTOMAP "$repo/tools/cryptomap/cryptomap" \
 			SELFTESTS "$repo/selftests" \
 			CMVM_CWD "$repo" \
+			CMVM_TIMEOUT "$timeout_s" \
 			CMVM_CMD "$gcmd"
 		[ -n "${CI:-}" ] && printf 'export CI=%q\n' "$CI"
 	} > "$scratch/env"
@@ -153,11 +157,21 @@ run_guest() {
 		-device virtio-9p-pci,fsdev=scratch,mount_tag=scratch \
 		${VM_QEMU_ARGS:-} < /dev/null > "$scratch/qemu.log" 2>&1 &
 	qpid=$!
+	if [ -n "$stream" ]; then
+		# --cmd/--demo: show the output as it comes.
+		tail -n +1 -F --pid="$qpid" "$scratch/out" 2>/dev/null &
+		tpid=$!
+	fi
 	wait "$qpid"
 	rc=$?
 	qpid=
+	if [ -n "$tpid" ]; then
+		wait "$tpid"
+		tpid=
+	fi
 	g_time=$(elapsed "$start")
 	[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && g_hang=1
+	[ -f "$scratch/timedout" ] && g_hang=2
 	if [ -s "$scratch/status" ]; then
 		g_status=$(cat "$scratch/status")
 	fi
@@ -186,7 +200,9 @@ $g_post}"
 
 # Why a guest run failed, on stdout, one "# ..." line each; empty if clean.
 guest_trouble() {
-	if [ "$g_hang" = 1 ]; then
+	if [ "$g_hang" = 2 ]; then
+		echo "# hang: command killed after $(cat "$scratch/timedout")s in the guest (VM_TIMEOUT ${timeout_s}s); blocked tasks are in the kernel log"
+	elif [ "$g_hang" = 1 ]; then
 		echo "# hang: guest killed after ${timeout_s}s (VM_TIMEOUT)"
 	elif [ -z "$g_status" ]; then
 		echo "# guest died before the command finished (oops/panic?)"
@@ -201,6 +217,20 @@ guest_trouble() {
 	fi
 	if [ -n "$g_post" ]; then
 		printf '%s\n' "$g_post" | sed 's/^/# /'
+	fi
+}
+
+# A failed test's whole log, indented; a very long one is cut in the
+# middle (the file keeps all of it).
+show_log() {
+	local lines
+	lines=$(wc -l < "$1")
+	if [ "$lines" -le 400 ]; then
+		sed 's/^/    /' "$1"
+	else
+		head -n 100 "$1" | sed 's/^/    /'
+		echo "    # ... $((lines - 400)) lines cut, see $1 ..."
+		tail -n 300 "$1" | sed 's/^/    /'
 	fi
 }
 
@@ -223,15 +253,15 @@ if [ "$mode" = cmd ] || [ "$mode" = demo ]; then
 		fi
 		cmd="bash $(printf %q "$repo/selftests/demo.sh")"
 	fi
+	stream=1
 	run_guest "$cmd"
-	if [ -s "$scratch/out" ]; then
-		cat "$scratch/out"
-		[ -z "$(tail -c1 "$scratch/out")" ] || echo
+	if [ -s "$scratch/out" ] && [ -n "$(tail -c1 "$scratch/out")" ]; then
+		echo
 	fi
 	trouble=$(guest_trouble)
 	[ -n "$trouble" ] && printf '%s\n' "$trouble"
 	st=${g_status:-1}
-	[ "$g_hang" = 1 ] && st=124
+	[ "$g_hang" != 0 ] && st=124
 	echo "# exit status: ${g_status:-none} (${g_time}s)"
 	[ -n "$trouble" ] && [ "$st" -eq 0 ] && st=1
 	finish_scratch
@@ -273,6 +303,7 @@ for t in $sel; do
 	cp "$g_klog" "$logdir/$t.dmesg" 2>/dev/null || : > "$logdir/$t.dmesg"
 	trouble=$(guest_trouble)
 	st=${g_status:-none}
+	[ "$g_hang" != 0 ] && st=hang
 	if [ -z "$trouble" ] && [ "$st" = 0 ]; then
 		result=ok
 	elif [ -z "$trouble" ] && [ "$st" = 4 ]; then
@@ -281,8 +312,8 @@ for t in $sel; do
 		result=fail
 	fi
 	if [ "$result" = fail ]; then
-		sed 's/^/    /' "$logdir/$t.log"
-		[ "$st" != 0 ] && echo "# $t: exit status $st"
+		show_log "$logdir/$t.log"
+		[ "$st" != 0 ] && [ "$st" != hang ] && echo "# $t: exit status $st"
 		[ -n "$trouble" ] && printf '%s\n' "$trouble"
 		echo "# logs: $logdir/$t.log $logdir/$t.dmesg"
 	else
@@ -291,7 +322,10 @@ for t in $sel; do
 	echo "# $t: ${g_time}s"
 	case "$result" in
 	ok) echo "ok $n $t"; passed=$((passed + 1)) ;;
-	skip) echo "ok $n $t # SKIP"; skipped=$((skipped + 1)) ;;
+	skip)
+		reason=$(grep -a -m1 -oE '^(1\.\.0 )?# SKIP.*' "$logdir/$t.log" | sed -E 's/^(1\.\.0 )?# SKIP ?//')
+		echo "ok $n $t # SKIP${reason:+ $reason}"
+		skipped=$((skipped + 1)) ;;
 	fail) echo "not ok $n $t"; failed=$((failed + 1)) ;;
 	esac
 	finish_scratch
