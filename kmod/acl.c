@@ -18,6 +18,7 @@
 
 #define CM_ACL_MAX_ENTRIES	100000
 #define CM_ACL_SEQ_STEP		10
+#define CM_ACL_SEQ_MAX		2147483647
 /* room for one ACE in a message: nest + seq + 2 x u8 + 4 x be32 + ports */
 #define CM_ACE_MSG_SIZE		(nla_total_size(0) + 5 * nla_total_size(4) + \
 				 4 * nla_total_size(1) + 4 * nla_total_size(2))
@@ -164,16 +165,15 @@ static int cm_ace_parse(struct cm_net *cmn, struct netlink_ext_ack *extack,
 		return err;
 
 	memset(out, 0, sizeof(*out));
-	if (tb[CRYPTOMAP_ACE_A_SEQ]) {
+	out->seq = next_seq;
+	if (tb[CRYPTOMAP_ACE_A_SEQ])
 		out->seq = nla_get_u32(tb[CRYPTOMAP_ACE_A_SEQ]);
-	} else if (next_seq > 2147483647) {
+	if (out->seq > CM_ACL_SEQ_MAX) {
 		cm_errf(cmn, extack,
 			"access list %s: no sequence number left after %u",
 			acl, next_seq - CM_ACL_SEQ_STEP);
 		NL_SET_BAD_ATTR(extack, nest);
 		return -ERANGE;
-	} else {
-		out->seq = next_seq;
 	}
 
 	if (!tb[CRYPTOMAP_ACE_A_ACTION]) {

@@ -10,7 +10,7 @@
 #include <net/genetlink.h>
 
 /* A dump request's attributes, parsed with the op's policy (6.5+: genl_info). */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
 static inline struct nlattr **cm_dump_attrs(struct netlink_callback *cb)
 {
 	return genl_info_dump(cb)->attrs;
@@ -28,7 +28,7 @@ static inline struct nlattr **cm_dump_attrs(struct netlink_callback *cb)
  * with cm_crypto_done_data(cm_done_arg).
  */
 #include <linux/crypto.h>
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
 #define CM_CRYPTO_DONE_ARG void *cm_done_arg
 static inline void *cm_crypto_done_data(void *arg)
 {
@@ -43,7 +43,7 @@ static inline void *cm_crypto_done_data(struct crypto_async_request *req)
 #endif
 
 /* skb_gso_segment() moved to <net/gso.h> in 6.5. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
 #include <net/gso.h>
 #endif
 

@@ -32,7 +32,7 @@ nl_check() {
 	local desc=$1
 	shift
 	__check_run nl "$@"
-	printf '%s\n' "$CHECK_OUT" | grep -E '^# (FAIL|ACL BIG)|Traceback|Error' | ktap_diag
+	printf '%s\n' "$CHECK_OUT" | grep -E '^# (FAIL|ACL BIG)|Traceback|Error' | sed 's/^# //' | ktap_diag
 	if [ "$CHECK_RC" -ne 0 ]; then
 		printf '%s\n' "$CHECK_OUT" | tail -n 5 | ktap_diag
 	fi
