@@ -31,7 +31,7 @@ rej() {
 	fi
 }
 
-ktap_plan 48
+ktap_plan 50
 
 printf '%s\n' "crypto ipsec transform-set ESP-ONLY esp-3des esp-sha-hmac" \
 	"crypto ipsec transform-set AES esp-aes 256 esp-sha256-hmac" \
@@ -142,7 +142,7 @@ rej "kernel: session key length" "crypto map M 10 ipsec-manual
  set peer 10.0.0.2
  set transform-set AES
  set session-key inbound esp 300 cipher 0011 authenticator 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff" \
-	'line 4: crypto map M 10: session key too short for esp-aes 256'
+	'line 4: crypto map M 10: session key too short for esp-aes (32 bytes needed)'
 rej "ipsec-manual takes one transform set" "crypto map M 10 ipsec-manual
  set peer 10.0.0.2
 crypto map M 10

@@ -25,6 +25,19 @@ same() {
 	fi
 }
 
+# run CMD...: its output in $OUT, its status in $RC (records no result)
+run() {
+	OUT=$("$@" 2>&1)
+	RC=$?
+}
+
+# said DESC REGEX: the output of the last run matches REGEX
+said() {
+	CHECK_OUT=$OUT
+	__check_report "$1" "$(grep -qE -- "$2" <<< "$OUT" && echo 1)" \
+		"output does not match /$2/" "(the command before)"
+}
+
 ktap_header
 ktap_plan 22
 cm_load || ktap_exit_fail "cannot load $CRYPTOMAP_KO"
@@ -51,13 +64,13 @@ same "show crypto map interface gig0-2" "$D/ios-ref.map.expected" \
 	$C -n "$s3" show crypto map interface gig0-2
 same "show crypto map tag VPN" "$D/ios-ref.map.expected" \
 	$C -n "$s3" show crypto map tag VPN
-__check_run $C -n "$s3" show crypto map tag NOPE
-check_eq "show crypto map tag NOPE: status 1" 1 "$CHECK_RC"
-check_match "show crypto map tag NOPE: said" 'crypto map "NOPE" does not exist' echo "$CHECK_OUT"
-__check_run $C -n "$s3" show crypto ipsec transform-set tag A
+run $C -n "$s3" show crypto map tag NOPE
+check_eq "show crypto map tag NOPE: status 1" 1 "$RC"
+said "show crypto map tag NOPE: said" 'crypto map "NOPE" does not exist'
+run $C -n "$s3" show crypto ipsec transform-set tag A
 check_eq "show crypto ipsec transform-set tag A" \
 	"Transform set A: { esp-des esp-md5-hmac  }
-   will negotiate = { Tunnel,  }," "$CHECK_OUT"
+   will negotiate = { Tunnel,  }," "$OUT"
 
 # several entries, PFS, idle-time, the globals applied, two interfaces
 check "config show-options" $C -n "$s4" config "$D/show-options.conf"
@@ -97,8 +110,8 @@ check_match "keys replaced by the marker" \
 	$C -n "$rt" show running-config
 setup_ns rt2
 ip -n "$rt2" link add gig0-2 type dummy
-__check_run bash -c "$C -n $rt show running-config | $C -n $rt2 config -"
-check_match "the marker is refused on the way back" \
-	'session keys are not readable back from the kernel' echo "$CHECK_OUT"
+run bash -c "$C -n $rt show running-config | $C -n $rt2 config -"
+said "the marker is refused on the way back" \
+	'session keys are not readable back from the kernel'
 
 ktap_finish

@@ -1,0 +1,194 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Shared by the ESP data path tests (sourced after lib.sh): transforms,
+# keys, the cryptomap side on gwA, the Linux XFRM side on gwB, traffic
+# and wire checks.
+
+ESP_TOOL=${ESP_TOOL:-$SELFTESTS/esp_tool.py}
+PY=/usr/bin/python3
+
+# hexkey BYTES: random key material, hex without 0x
+hexkey() {
+	[ "$1" -gt 0 ] || return 0
+	head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'
+}
+
+# The transforms.  ENC: null des 3des aes128 aes192 aes256 gcm128 gcm192
+# gcm256 gmac128 gmac192 gmac256; AUTH: md5 sha sha256 sha384 sha512 none.
+enc_ios() {
+	case $1 in
+	null) echo esp-null ;;
+	des) echo esp-des ;;
+	3des) echo esp-3des ;;
+	aes*) echo "esp-aes ${1#aes}" ;;
+	gcm*) echo "esp-gcm ${1#gcm}" ;;
+	gmac*) echo "esp-gmac ${1#gmac}" ;;
+	esac
+}
+
+enc_keylen() {
+	case $1 in
+	null) echo 0 ;;
+	des) echo 8 ;;
+	3des) echo 24 ;;
+	aes*) echo $((${1#aes} / 8)) ;;
+	gcm*) echo $((${1#gcm} / 8 + 4)) ;;
+	gmac*) echo $((${1#gmac} / 8 + 4)) ;;
+	esac
+}
+
+auth_ios() {
+	case $1 in
+	md5) echo esp-md5-hmac ;;
+	sha) echo esp-sha-hmac ;;
+	sha256|sha384|sha512) echo "esp-$1-hmac" ;;
+	none) echo "" ;;
+	esac
+}
+
+auth_keylen() {
+	case $1 in
+	md5) echo 16 ;;
+	sha) echo 20 ;;
+	sha256) echo 32 ;;
+	sha384) echo 48 ;;
+	sha512) echo 64 ;;
+	*) echo 0 ;;
+	esac
+}
+
+# xfrm_algs ENC AUTH CIPHERHEX AUTHHEX: the algorithm part of ip xfrm state
+xfrm_algs() {
+	local enc=$1 auth=$2 ck=$3 ak=$4 a=
+	case $auth in
+	md5) a="auth-trunc hmac(md5) 0x$ak 96" ;;
+	sha) a="auth-trunc hmac(sha1) 0x$ak 96" ;;
+	sha256) a="auth-trunc hmac(sha256) 0x$ak 128" ;;
+	sha384) a="auth-trunc hmac(sha384) 0x$ak 192" ;;
+	sha512) a="auth-trunc hmac(sha512) 0x$ak 256" ;;
+	esac
+	case $enc in
+	null) echo "enc ecb(cipher_null) \"\" $a" ;;
+	des) echo "enc cbc(des) 0x$ck $a" ;;
+	3des) echo "enc cbc(des3_ede) 0x$ck $a" ;;
+	aes*) echo "enc cbc(aes) 0x$ck $a" ;;
+	gcm*) echo "aead rfc4106(gcm(aes)) 0x$ck 128" ;;
+	gmac*) echo "aead rfc4543(gcm(aes)) 0x$ck 128" ;;
+	esac
+}
+
+# session_key DIR SPI CIPHERHEX AUTHHEX: the IOS line
+session_key() {
+	local s=" set session-key $1 esp $2"
+	[ -n "$3" ] && s="$s cipher $3"
+	[ -n "$4" ] && s="$s authenticator $4"
+	echo "$s"
+}
+
+# cm_cfg NS: apply IOS configuration from stdin in namespace NS
+cm_cfg() {
+	ip netns exec "$1" "$CRYPTOMAP" config -
+}
+
+# The SA of one case: set by esp_case_keys ENC AUTH BASE_SPI.
+#   SPI_AB (gwA -> gwB), SPI_BA (gwB -> gwA), C_AB A_AB C_BA A_BA
+esp_case_keys() {
+	local cl al
+	cl=$(enc_keylen "$1")
+	al=$(auth_keylen "$2")
+	SPI_AB=$3
+	SPI_BA=$(($3 + 1))
+	C_AB=$(hexkey "$cl")
+	A_AB=$(hexkey "$al")
+	C_BA=$(hexkey "$cl")
+	A_BA=$(hexkey "$al")
+	case $1 in
+	gcm*|gmac*) A_AB= A_BA= ;;
+	esac
+}
+
+# xfrm_gwB ENC AUTH MODE: gwB speaks the current case with Linux XFRM.
+# Tunnel: LAN A <-> LAN B; transport: the two WAN addresses.
+xfrm_gwB() {
+	local enc=$1 auth=$2 mode=$3 ab ba
+	ab=$(xfrm_algs "$enc" "$auth" "$C_AB" "$A_AB")
+	ba=$(xfrm_algs "$enc" "$auth" "$C_BA" "$A_BA")
+	{
+		echo "xfrm state flush"
+		echo "xfrm policy flush"
+		echo "xfrm state add src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto esp spi $SPI_AB mode $mode $ab"
+		echo "xfrm state add src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto esp spi $SPI_BA mode $mode $ba"
+		if [ "$mode" = tunnel ]; then
+			echo "xfrm policy add src $LAB_LANB_NET dst $LAB_LANA_NET dir out tmpl src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto esp spi $SPI_BA mode tunnel"
+			echo "xfrm policy add src $LAB_LANA_NET dst $LAB_LANB_NET dir fwd tmpl src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto esp mode tunnel"
+			echo "xfrm policy add src $LAB_LANA_NET dst $LAB_LANB_NET dir in tmpl src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto esp mode tunnel"
+		else
+			echo "xfrm policy add src $LAB_GWB_WAN_IP/32 dst $LAB_GWA_WAN_IP/32 dir out tmpl proto esp spi $SPI_BA mode transport"
+			echo "xfrm policy add src $LAB_GWA_WAN_IP/32 dst $LAB_GWB_WAN_IP/32 dir in tmpl proto esp mode transport"
+		fi
+	} | ip -n "$gwB" -batch -
+}
+
+# cm_gwA_case ENC AUTH MODE SEQ: the same case on gwA through the CLI.
+cm_gwA_case() {
+	local enc=$1 auth=$2 mode=$3 ts="T-$1-$2-$3" acl
+	if [ "$mode" = tunnel ]; then
+		acl="access-list 101 permit ip 192.168.1.0 0.0.0.255 192.168.3.0 0.0.0.255"
+	else
+		acl="access-list 101 permit ip host $LAB_GWA_WAN_IP host $LAB_GWB_WAN_IP"
+	fi
+	if [ -n "${CM_CASE_DONE:-}" ]; then
+		cm_cfg "$gwA" <<-EOF || return 1
+			no crypto map VPN
+			no access-list 101
+		EOF
+	fi
+	CM_CASE_DONE=1
+	cm_cfg "$gwA" <<-EOF
+		$acl
+		crypto ipsec transform-set $ts $(enc_ios "$enc") $(auth_ios "$auth")
+		 mode $mode
+		crypto map VPN 10 ipsec-manual
+		 match address 101
+		 set peer $LAB_GWB_WAN_IP
+		 set transform-set $ts
+		$(session_key inbound "$SPI_BA" "$C_BA" "$A_BA")
+		$(session_key outbound "$SPI_AB" "$C_AB" "$A_AB")
+		interface wan0
+		 crypto map VPN
+	EOF
+}
+
+# capture_start NS IF FILE / capture_stop
+capture_start() {
+	ip netns exec "$1" tcpdump -i "$2" -n -U -s 128 -w "$3" >/dev/null 2>&1 &
+	CAP_PID=$!
+	busywait 5000 test -s "$3"
+}
+
+capture_stop() {
+	sleep 0.2
+	kill "$CAP_PID" 2>/dev/null
+	wait "$CAP_PID" 2>/dev/null
+}
+
+# tcp_transfer SRCNS DSTNS DSTADDR BYTES: sha256 on both ends agree?
+tcp_transfer() {
+	local out=/tmp/tcp.$$ sent got port=$((20000 + RANDOM % 20000))
+	rm -f "$out" "$out.ready"
+	ip netns exec "$2" $PY "$ESP_TOOL" tcp-server $port "$out" &
+	busywait 5000 test -e "$out.ready" || return 1
+	sent=$(ip netns exec "$1" $PY "$ESP_TOOL" tcp-client "$3" $port "$4") || return 1
+	busywait 20000 test -e "$out" || return 1
+	got=$(cat "$out")
+	wait
+	rm -f "$out" "$out.ready"
+	[ "$sent" = "$got" ] || { echo "sent $sent got $got"; return 1; }
+}
+
+# xfrm_pkts NS SPI: the packet count of XFRM state SPI
+xfrm_pkts() {
+	ip -n "$1" -s xfrm state list spi "$2" 2>/dev/null |
+		awk '/lifetime current:/ { getline; sub(/\(packets\)/, "", $2); print $2; exit }'
+}
