@@ -45,10 +45,14 @@ demo: all
 checkpatch:
 	./tools/checkpatch.sh
 
+# kmod/nl_policy.[ch] are generated from the netlink spec.
+nl-policy:
+	./tools/nlspec-gen.py
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
 	rm -f kmod/.kver
 	rm -rf build
 	$(MAKE) -C tools/cryptomap clean
 
-.PHONY: all deps module cli check check-all demo checkpatch clean
+.PHONY: all deps module cli check check-all demo checkpatch nl-policy clean

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * cryptomap: attribute policies of the generic netlink family, one per
- * attribute set of uapi/linux/cryptomap.h (see nl_policy.c).
+ * generated from Documentation/netlink/specs/cryptomap.yaml by tools/nlspec-gen.py: do not edit
+ *
+ * The attribute policies of the cryptomap generic netlink family, one
+ * per attribute set that a request can carry (see nl_policy.c).
  */
 #ifndef _CM_NL_POLICY_H
 #define _CM_NL_POLICY_H
