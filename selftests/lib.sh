@@ -17,6 +17,9 @@
 #
 # Cleanup: namespaces made by setup_ns are deleted at exit; add your own
 # cleanup with `on_exit CMD...` (do not replace the EXIT trap).
+#
+# Failures are recorded, not fatal: the check helpers return 1 on not ok,
+# so do not run tests under `set -e` (set -u is fine).
 
 KSFT_PASS=0
 KSFT_FAIL=1
@@ -129,8 +132,8 @@ __check_tmp=
 
 __check_run() {
 	[ -n "$__check_tmp" ] || __check_tmp=$(mktemp)
-	"$@" > "$__check_tmp" 2>&1
-	CHECK_RC=$?
+	CHECK_RC=0
+	"$@" > "$__check_tmp" 2>&1 || CHECK_RC=$?
 	CHECK_OUT=$(cat "$__check_tmp")
 }
 
@@ -302,8 +305,8 @@ busywait() {
 	shift
 	start=$(date +%s%3N)
 	while :; do
-		"$@"
-		rc=$?
+		rc=0
+		"$@" || rc=$?
 		[ "$rc" -eq 0 ] && return 0
 		now=$(date +%s%3N)
 		[ $((now - start)) -ge "$timeout_ms" ] && return "$rc"
