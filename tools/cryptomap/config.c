@@ -41,8 +41,10 @@ int load_offline_config(struct config *c, const char *file)
 	r = ios_apply(c, f, &o);
 	if (f != stdin)
 		fclose(f);
-	if (!r)
+	if (!r) {
+		cfg_prune_maps(c);
 		cfg_sort(c);
+	}
 	return r;
 }
 
@@ -97,6 +99,7 @@ int cmd_config(int argc, char **argv)
 	if (f != stdin)
 		fclose(f);
 	if (!r) {
+		cfg_prune_maps(&new);
 		cfg_sort(&new);
 		r = nl_commit(n, &old, &new);
 	}

@@ -235,6 +235,30 @@ void cfg_map_del(struct config *c, const char *name)
 	}
 }
 
+/*
+ * A map with no entry and no local-address is dropped, as the kernel
+ * drops it when its last entry goes.
+ */
+void cfg_prune_maps(struct config *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->nmaps;) {
+		const struct cmap *m = &c->maps[i];
+
+		for (j = 0; j < c->nentries; j++)
+			if (!strcmp(c->entries[j].map, m->name))
+				break;
+		if (j == c->nentries && !m->local_if[0]) {
+			memmove(&c->maps[i], &c->maps[i + 1],
+				(c->nmaps - i - 1) * sizeof(*c->maps));
+			c->nmaps--;
+		} else {
+			i++;
+		}
+	}
+}
+
 struct entry *cfg_entry(struct config *c, const char *map, uint32_t seq,
 			bool create)
 {

@@ -130,6 +130,7 @@ void cfg_tset_del(struct config *c, const char *name);
 
 struct cmap *cfg_map(struct config *c, const char *name, bool create);
 void cfg_map_del(struct config *c, const char *name);	/* and its entries */
+void cfg_prune_maps(struct config *c);
 
 struct entry *cfg_entry(struct config *c, const char *map, uint32_t seq,
 			bool create);
