@@ -10,7 +10,6 @@
 #include <linux/ip.h>
 #include <linux/netfilter_ipv4.h>
 #include <net/ip.h>
-#include <net/xfrm.h>
 
 #include "cryptomap.h"
 #include "hooks.h"
@@ -79,8 +78,8 @@ static unsigned int cm_hook_in(void *priv, struct sk_buff *skb,
 	if (!spd || !spd->n_ifs ||
 	    !cm_spd_map_for_if(spd, state->in->ifindex))
 		return NF_ACCEPT;
-	/* Decapsulated by us (or by XFRM): it was protected. */
-	if (skb_sec_path(skb))
+	/* Decapsulated by us: it came protected. */
+	if (cm_input_nested())
 		return NF_ACCEPT;
 
 	if (ip_hdr(skb)->protocol == IPPROTO_ESP) {

@@ -24,6 +24,7 @@ unsigned int cm_output(struct cm_sadb *db, const struct cm_spd_entry *e,
 
 /* input.c: NF_STOLEN or NF_DROP, or CM_NOT_OURS for ESP not to us. */
 #define CM_NOT_OURS	(-1)
+bool cm_input_nested(void);
 int cm_input_esp(struct cm_sadb *db, struct sk_buff *skb,
 		 const struct nf_hook_state *state);
 

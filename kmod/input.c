@@ -4,9 +4,8 @@
  * interface is matched to an SA by (SPI, destination, protocol), checked
  * against the replay window, verified and decrypted by the AEAD, stripped
  * of its padding, and the inner packet is checked against the entry's
- * crypto ACL, mirrored.  It is then received again on the same interface
- * with a secpath attached (the mark of a packet that came protected, as
- * XFRM leaves it), through conntrack and destination NAT.
+ * crypto ACL, mirrored.  It is then received again on the same interface,
+ * through conntrack and destination NAT.
  */
 #include <linux/inetdevice.h>
 #include <linux/ip.h>
@@ -16,7 +15,6 @@
 #include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/route.h>
-#include <net/xfrm.h>
 
 #include "cryptomap.h"
 #include "esp.h"
@@ -63,6 +61,53 @@ static bool cm_inner_allowed(struct cm_sadb *db, const struct cm_sa_pair *pair,
 		ok = cm_ace_list_match(e->aces, e->n_aces, fl, true);
 	rcu_read_unlock();
 	return ok;
+}
+
+static DEFINE_PER_CPU(unsigned int, cm_rcv_nest);
+
+bool cm_input_nested(void)
+{
+	return this_cpu_read(cm_rcv_nest);
+}
+
+static int cm_rcv_finish(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos,
+				 skb->dev)) {
+		kfree_skb(skb);
+		return NET_RX_DROP;
+	}
+	return dst_input(skb);
+}
+
+/*
+ * The inner packet goes through PRE_ROUTING again (conntrack, destination
+ * NAT), as xfrm4_transport_finish() does it, then is routed and delivered
+ * or forwarded.  While it passes the hooks, a per-CPU flag tells our own
+ * inbound hook that it came protected.
+ */
+static void cm_input_reinject(struct sk_buff *skb)
+{
+	struct net *net = dev_net(skb->dev);
+
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	IPCB(skb)->iif = skb->skb_iif;
+	skb->protocol = htons(ETH_P_IP);
+	skb->pkt_type = PACKET_HOST;
+	skb->ip_summed = CHECKSUM_NONE;
+	skb_mac_header_rebuild(skb);
+	skb_set_transport_header(skb, ip_hdr(skb)->ihl * 4);
+
+	local_bh_disable();
+	__this_cpu_inc(cm_rcv_nest);
+	NF_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING, net, NULL, skb, skb->dev,
+		NULL, cm_rcv_finish);
+	__this_cpu_dec(cm_rcv_nest);
+	local_bh_enable();
 }
 
 void cm_input_finish(struct sk_buff *skb, int nexthdr)
@@ -164,17 +209,7 @@ void cm_input_finish(struct sk_buff *skb, int nexthdr)
 		cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_DIGEST, 1);
 
 	/* Received again, as if it had come clear on this interface. */
-	skb_dst_drop(skb);
-	nf_reset_ct(skb);
-	if (!secpath_set(skb)) {
-		cm_in_error(sa, CRYPTOMAP_SA_STATS_INTERNAL_ERR);
-		goto drop;
-	}
-	skb->protocol = htons(ETH_P_IP);
-	skb->pkt_type = PACKET_HOST;
-	skb->ip_summed = CHECKSUM_NONE;
-	skb_mac_header_rebuild(skb);
-	netif_rx(skb);
+	cm_input_reinject(skb);
 	cm_sa_pair_put(pair);
 	return;
 

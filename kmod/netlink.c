@@ -234,6 +234,11 @@ static const struct genl_ops cm_genl_ops[] = {
 		  cm_bind_policy),
 	CM_OP_SET(CRYPTOMAP_CMD_BIND_SET, cm_nl_bind_set, cm_bind_policy),
 	CM_OP_SET(CRYPTOMAP_CMD_BIND_DEL, cm_nl_bind_del, cm_bind_policy),
+
+	CM_OP_GET(CRYPTOMAP_CMD_SA_GET, NULL, cm_nl_sa_dump, cm_sa_policy),
+	CM_OP_SET(CRYPTOMAP_CMD_SA_CLEAR, cm_nl_sa_clear, cm_sa_policy),
+	CM_OP_GET(CRYPTOMAP_CMD_STATS_GET, cm_nl_stats_get, NULL,
+		  cm_stats_policy),
 };
 
 static const struct genl_multicast_group cm_genl_mcgrps[] = {

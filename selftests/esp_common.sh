@@ -175,14 +175,16 @@ capture_stop() {
 
 # tcp_transfer SRCNS DSTNS DSTADDR BYTES: sha256 on both ends agree?
 tcp_transfer() {
-	local out=/tmp/tcp.$$ sent got port=$((20000 + RANDOM % 20000))
+	local out=/tmp/tcp.$$ sent got port=$((20000 + RANDOM % 20000)) spid
 	rm -f "$out" "$out.ready"
 	ip netns exec "$2" $PY "$ESP_TOOL" tcp-server $port "$out" &
+	spid=$!
 	busywait 5000 test -e "$out.ready" || return 1
-	sent=$(ip netns exec "$1" $PY "$ESP_TOOL" tcp-client "$3" $port "$4") || return 1
-	busywait 20000 test -e "$out" || return 1
-	got=$(cat "$out")
-	wait
+	sent=$(ip netns exec "$1" $PY "$ESP_TOOL" tcp-client "$3" $port "$4")
+	busywait 20000 test -e "$out"
+	got=$(cat "$out" 2>/dev/null)
+	kill "$spid" 2>/dev/null
+	wait "$spid" 2>/dev/null
 	rm -f "$out" "$out.ready"
 	[ "$sent" = "$got" ] || { echo "sent $sent got $got"; return 1; }
 }
