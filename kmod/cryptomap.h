@@ -251,7 +251,14 @@ void cm_binds_flush(struct cm_net *cmn);
 int cm_bind_notifier_init(void);
 void cm_bind_notifier_exit(void);
 
-/* spd.c */
+/*
+ * spd.c.  cm_spd_rebuild() runs in process context with cmn->lock held,
+ * and for binding changes and the netdevice notifier under RTNL as well:
+ * cm_sadb_sync() may sleep but must not take RTNL.  It also runs at netns
+ * init and exit (with an empty configuration).  cm_sadb_spd_release() runs
+ * from cm_wq after a grace period, with no lock held; the netns the SPD
+ * belonged to may be gone by then.
+ */
 int cm_spd_rebuild(struct cm_net *cmn);
 void cm_spd_retire(struct cm_net *cmn);
 const struct cm_spd_entry *cm_spd_entry_find(const struct cm_spd *spd,
