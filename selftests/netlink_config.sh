@@ -52,7 +52,7 @@ nl_as_nobody() {
 }
 
 ktap_header
-ktap_plan 25
+ktap_plan 27
 
 [ -f "$CRYPTOMAP_KO" ] || ktap_exit_fail "no module at $CRYPTOMAP_KO (make module KVER=$KVER)"
 [ -x "$PY" ] || ktap_skip_all "no $PY"
@@ -109,6 +109,20 @@ setup_ns nsbig
 nl_check "ACL of 5000 entries: APPEND in 10 messages, dump across several" \
 	"$nsbig" bigacl:5000
 nl_check "change during a dump: NLM_F_DUMP_INTR on the rest" "$nsbig" intr
+nl_check "concurrent changes from two sockets while a third dumps" "$nsbig" \
+	stress:200
+
+# netns churn: 10 namespaces created, configured and deleted
+churn() {
+	local i ns
+	for i in $(seq 10); do
+		ns=churn-$i-$$
+		ip netns add "$ns" || return 1
+		nl "$ns" mark:CHURN >/dev/null || return 1
+		ip netns del "$ns" || return 1
+	done
+}
+check "10 namespaces created, configured and deleted" churn
 
 # ---- teardown with configuration present
 nl "$ns3" mark:GONE >/dev/null

@@ -1011,6 +1011,48 @@ def t_flush(g):
     t_expect(g)
 
 
+def t_stress(g, rounds='200'):
+    """Changes from two sockets while a third dumps: no error, no hang."""
+    import threading
+    rounds = int(rounds)
+    errors = []
+
+    def writer(tag):
+        w = Genl()
+        try:
+            for i in range(rounds):
+                w.do('CRYPTOMAP_CMD_ACL_SET', *acl_attrs(
+                    f'S{tag}', [ace('permit', proto=IPPROTO_TCP, dport=('eq', j + 1))
+                                for j in range(i % 50 + 1)]))
+                w.do('CRYPTOMAP_CMD_TSET_SET', *tset_attrs(f'T{tag}', 'esp-aes esp-sha-hmac'))
+                w.do('CRYPTOMAP_CMD_ENTRY_SET', *entry_attrs(
+                    f'M{tag}', i % 7 + 1, acl=f'S{tag}', peers=['10.0.0.2'],
+                    tsets=[f'T{tag}']))
+                w.do('CRYPTOMAP_CMD_BIND_SET', *bind_attrs(ifname='lo', mapname=f'M{tag}'))
+                if i % 3 == 0:
+                    w.do('CRYPTOMAP_CMD_MAP_DEL', K.s(C['CRYPTOMAP_MAP_A_NAME'], f'M{tag}'))
+                    w.do('CRYPTOMAP_CMD_ACL_DEL', *acl_attrs(f'S{tag}'))
+        except NlError as e:
+            errors.append(f'writer {tag}: {e}')
+
+    def dumper():
+        d = Genl()
+        try:
+            for _ in range(rounds // 2):
+                for cmd in ('ACL', 'ENTRY', 'BIND', 'TSET', 'MAP'):
+                    d.dump(f'CRYPTOMAP_CMD_{cmd}_GET')
+        except NlError as e:
+            errors.append(f'dumper: {e}')
+
+    th = [threading.Thread(target=writer, args=(t,)) for t in 'AB']
+    th.append(threading.Thread(target=dumper))
+    for t in th:
+        t.start()
+    for t in th:
+        t.join()
+    eq(errors, [], f'{rounds} rounds of changes from 2 sockets with a dumper')
+
+
 def main(argv):
     global FAILED
     if argv and argv[0] == '--list':
@@ -1044,6 +1086,7 @@ GROUPS = {
     'binds': t_binds,
     'bindto': t_bindto,
     'flush': t_flush,
+    'stress': t_stress,
 }
 
 if __name__ == '__main__':
