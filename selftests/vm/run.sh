@@ -5,19 +5,20 @@
 # Debian kernel KVER, with the host root shared read-only over 9p under a
 # tmpfs overlay.  See selftests/vm/README for the design.
 #
-#   run.sh --kver KVER [--tests "name1 name2"]   run tests (default: all)
-#   run.sh --kver KVER --demo                    run selftests/demo.sh
-#   run.sh --kver KVER --cmd 'shell command'     run one command, same env
+#   run.sh --kver KVER [--tests "name1 name2"] [-j N]  tests (default: all)
+#   run.sh --kver KVER --demo                          selftests/demo.sh
+#   run.sh --kver KVER --cmd 'shell command'           one command, same env
 #
-# Environment: VM_TIMEOUT (seconds per guest, default 600), VM_KEEP=1 keeps
-# the per-run scratch directories, VM_QEMU_ARGS adds QEMU options,
-# VM_APPEND kernel parameters.
+# Environment: VM_TIMEOUT (seconds per guest, default 600), VM_JOBS (guests
+# at once, default 1), VM_KEEP=1 keeps the per-run scratch directories,
+# VM_QEMU_ARGS adds QEMU options, VM_APPEND kernel parameters.
 
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 timeout_s=${VM_TIMEOUT:-600}
+jobs=${VM_JOBS:-1}
 
 usage() {
 	cat <<USAGE
@@ -26,8 +27,11 @@ usage: $0 --kver KVER [--tests "NAME..."] [--demo] [--cmd 'COMMAND']
   --tests NAMES   run only these tests (basename of selftests/NAME.sh)
   --demo          run selftests/demo.sh (not counted as a test)
   --cmd COMMAND   boot one guest, run COMMAND under bash in the repo root
+  -j, --jobs N    up to N guests at once (default 1, env VM_JOBS); each
+                  guest has 2 vCPUs, a test mostly keeps one busy
   --list          list the tests and exit
-environment: VM_TIMEOUT=$timeout_s (seconds per guest), VM_KEEP=1, VM_QEMU_ARGS
+environment: VM_TIMEOUT=$timeout_s (seconds per guest), VM_JOBS, VM_KEEP=1,
+             VM_QEMU_ARGS, VM_APPEND (kernel parameters)
 USAGE
 	exit "${1:-2}"
 }
@@ -45,6 +49,9 @@ while [ $# -gt 0 ]; do
 	--demo) mode=demo; shift ;;
 	--cmd) [ $# -ge 2 ] || usage; mode=cmd; cmd=$2; shift 2 ;;
 	--list) mode=list; shift ;;
+	-j|--jobs) [ $# -ge 2 ] || usage; jobs=$2; shift 2 ;;
+	-j*) jobs=${1#-j}; shift ;;
+	--jobs=*) jobs=${1#*=}; shift ;;
 	-h|--help) usage 0 ;;
 	*) echo "run.sh: unknown argument '$1'" >&2; usage ;;
 	esac
@@ -67,6 +74,9 @@ if [ "$mode" = list ]; then
 fi
 
 [ -n "$kver" ] || { echo "run.sh: --kver is required (never uname -r here)" >&2; usage; }
+case "$jobs" in
+''|*[!0-9]*|0) echo "run.sh: --jobs/VM_JOBS must be a positive number" >&2; exit 2 ;;
+esac
 case "$timeout_s" in
 ''|*[!0-9]*) echo "run.sh: VM_TIMEOUT must be a number of seconds" >&2; exit 2 ;;
 esac
@@ -294,14 +304,10 @@ if [ -z "$sel" ]; then
 	exit 1
 fi
 
-mkdir -p "$logdir"
-ntests=$(printf '%s\n' "$sel" | wc -l)
-passed=0 failed=0 skipped=0 n=0
-echo "TAP version 13"
-echo "1..$ntests"
-echo "# kernel $kver, VM_TIMEOUT ${timeout_s}s"
-for t in $sel; do
-	n=$((n + 1))
+# run_test N NAME: one test in its own guest; its host-side report goes to
+# $resdir/N.out and its result (ok, skip, fail) to $resdir/N.result.
+run_test() {
+	local n=$1 t=$2 trouble st result reason timing
 	run_guest "exec bash $(printf %q "$repo/selftests/$t.sh")"
 	cp "$scratch/out" "$logdir/$t.log" 2>/dev/null || : > "$logdir/$t.log"
 	cp "$g_klog" "$logdir/$t.dmesg" 2>/dev/null || : > "$logdir/$t.dmesg"
@@ -315,24 +321,90 @@ for t in $sel; do
 	else
 		result=fail
 	fi
-	if [ "$result" = fail ]; then
-		show_log "$logdir/$t.log"
-		[ "$st" != 0 ] && [ "$st" != hang ] && echo "# $t: exit status $st"
-		[ -n "$trouble" ] && printf '%s\n' "$trouble"
-		echo "# logs: $logdir/$t.log $logdir/$t.dmesg"
-	else
-		grep -a -E '^[[:space:]]*(ok|not ok) [0-9]' "$logdir/$t.log" | sed 's/^/    /'
-	fi
-	echo "# $t: ${g_time}s"
-	case "$result" in
-	ok) echo "ok $n $t"; passed=$((passed + 1)) ;;
-	skip)
-		reason=$(grep -a -m1 -oE '^(1\.\.0 )?# SKIP.*' "$logdir/$t.log" | sed -E 's/^(1\.\.0 )?# SKIP ?//')
-		echo "ok $n $t # SKIP${reason:+ $reason}"
-		skipped=$((skipped + 1)) ;;
-	fail) echo "not ok $n $t"; failed=$((failed + 1)) ;;
-	esac
+	# Guest uptime at: stage 2, preload done, command done.
+	timing=$(awk '{ printf "boot %.1fs, preload %.1fs, test %.1fs", $2, $4 - $2, $6 - $4 }' \
+		"$scratch/timing" 2>/dev/null)
+	{
+		if [ "$result" = fail ]; then
+			show_log "$logdir/$t.log"
+			[ "$st" != 0 ] && [ "$st" != hang ] && echo "# $t: exit status $st"
+			[ -n "$trouble" ] && printf '%s\n' "$trouble"
+			echo "# logs: $logdir/$t.log $logdir/$t.dmesg"
+		else
+			grep -a -E '^[[:space:]]*(ok|not ok) [0-9]' "$logdir/$t.log" | sed 's/^/    /'
+		fi
+		echo "# $t: ${g_time}s${timing:+ ($timing)}"
+		case "$result" in
+		ok) echo "ok $n $t" ;;
+		skip)
+			reason=$(grep -a -m1 -oE '^(1\.\.0 )?# SKIP.*' "$logdir/$t.log" |
+				sed -E 's/^(1\.\.0 )?# SKIP ?//')
+			echo "ok $n $t # SKIP${reason:+ $reason}" ;;
+		fail) echo "not ok $n $t" ;;
+		esac
+	} > "$resdir/$n.out"
+	echo "$result" > "$resdir/$n.tmp" && mv "$resdir/$n.tmp" "$resdir/$n.result"
 	finish_scratch
+}
+
+mkdir -p "$logdir"
+resdir=$(mktemp -d "${TMPDIR:-/tmp}/cmvm-res.XXXXXX")
+jobpids=()
+stop_jobs() {
+	local p
+	for p in "${jobpids[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$resdir"
+}
+trap stop_jobs EXIT
+
+mapfile -t list <<< "$sel"
+ntests=${#list[@]}
+passed=0 failed=0 skipped=0
+echo "TAP version 13"
+echo "1..$ntests"
+echo "# kernel $kver, VM_TIMEOUT ${timeout_s}s, $jobs guest(s) at a time"
+# Up to $jobs guests at once; reports are printed in test order.
+started=0
+printed=0
+while [ "$printed" -lt "$ntests" ]; do
+	running=0
+	for p in "${jobpids[@]}"; do
+		kill -0 "$p" 2>/dev/null && running=$((running + 1))
+	done
+	while [ "$started" -lt "$ntests" ] && [ "$running" -lt "$jobs" ]; do
+		started=$((started + 1))
+		(
+			scratch= qpid= tpid=
+			trap cleanup EXIT
+			trap 'exit 143' TERM INT
+			run_test "$started" "${list[started - 1]}"
+		) &
+		jobpids+=($!)
+		running=$((running + 1))
+	done
+	next=$((printed + 1))
+	if [ -f "$resdir/$next.result" ]; then
+		cat "$resdir/$next.out"
+		case "$(cat "$resdir/$next.result")" in
+		ok) passed=$((passed + 1)) ;;
+		skip) skipped=$((skipped + 1)) ;;
+		*) failed=$((failed + 1)) ;;
+		esac
+		printed=$next
+		continue
+	fi
+	if [ "$running" -eq 0 ]; then
+		# The job died without a result (killed?).
+		echo "not ok $next ${list[next - 1]}"
+		echo "# ${list[next - 1]}: the runner's job died"
+		failed=$((failed + 1))
+		printed=$next
+		continue
+	fi
+	sleep 0.2
 done
 
 summary="$passed passed, $failed failed"
