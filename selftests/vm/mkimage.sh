@@ -6,17 +6,25 @@
 #                         it through its PVH entry: no in-guest decompression)
 #   OUTDIR/initramfs.cpio busybox-static, the 9p/overlay modules in load
 #                         order and selftests/vm/init (the first stage)
-# Usage: mkimage.sh KVER OUTDIR
+# Usage: mkimage.sh KVER OUTDIR [VMLINUX]
+# With VMLINUX (the ELF of a kernel built from source, e.g. a debug kernel
+# with 9p, virtio and overlayfs built in) that file is used as is, and the
+# initramfs gets no modules when /lib/modules/KVER does not exist.
 set -eu
 
 kver=$1
 out=$2
+elf=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 vmlinuz=/boot/vmlinuz-$kver
 moddir=/lib/modules/$kver
 
-[ -r "$vmlinuz" ] || { echo "mkimage: no $vmlinuz" >&2; exit 1; }
-[ -r "$moddir/modules.dep" ] || { echo "mkimage: no $moddir/modules.dep" >&2; exit 1; }
+if [ -n "$elf" ]; then
+	[ -r "$elf" ] || { echo "mkimage: no $elf" >&2; exit 1; }
+else
+	[ -r "$vmlinuz" ] || { echo "mkimage: no $vmlinuz" >&2; exit 1; }
+	[ -r "$moddir/modules.dep" ] || { echo "mkimage: no $moddir/modules.dep" >&2; exit 1; }
+fi
 command -v busybox >/dev/null || { echo "mkimage: busybox-static missing" >&2; exit 1; }
 mkdir -p "$out"
 tmp=$(mktemp -d "$out/.mkimage.XXXXXX")
@@ -37,12 +45,17 @@ extract() {
 	done
 	return 1
 }
+if [ -n "$elf" ]; then
+	cp "$elf" "$tmp/vmlinux"
+	is_elf "$tmp/vmlinux" || { echo "mkimage: $elf is not an ELF file" >&2; exit 1; }
+else
 extract '\xfd7zXZ\x00' 'xz -dcq --single-stream' ||
 	extract '\x28\xb5\x2f\xfd' 'zstd -dcq' ||
 	extract '\x1f\x8b\x08' 'gzip -dcq' || {
 	echo "mkimage: cannot extract vmlinux from $vmlinuz" >&2
 	exit 1
 }
+fi
 
 # initramfs
 root=$tmp/root
@@ -54,6 +67,7 @@ chmod 755 "$root/init" "$root/bin/busybox"
 # The modules the 9p root and the overlay need, dependencies first (what
 # is built in shows up as "builtin" and is skipped).
 : > "$root/modules.order"
+[ -r "$moddir/modules.dep" ] &&
 for m in virtio_pci 9pnet_virtio 9p overlay; do
 	modprobe -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
 done | awk '!seen[$0]++' | while read -r ko; do

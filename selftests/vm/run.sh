@@ -29,6 +29,9 @@ usage: $0 --kver KVER [--tests "NAME..."] [--demo] [--cmd 'COMMAND']
   --cmd COMMAND   boot one guest, run COMMAND under bash in the repo root
   -j, --jobs N    up to N guests at once (default 1, env VM_JOBS); each
                   guest has 2 vCPUs, a test mostly keeps one busy
+  --kdir DIR      boot DIR/vmlinux, a kernel built from source (e.g. a
+                  KASAN/kmemleak/lockdep debug kernel with 9p built in);
+                  KVER defaults to its release (env VM_KDIR)
   --list          list the tests and exit
 environment: VM_TIMEOUT=$timeout_s (seconds per guest), VM_JOBS, VM_KEEP=1,
              VM_QEMU_ARGS, VM_APPEND (kernel parameters)
@@ -37,6 +40,7 @@ USAGE
 }
 
 kver=
+kdir=${VM_KDIR:-}
 tests=
 mode=tests
 cmd=
@@ -49,6 +53,8 @@ while [ $# -gt 0 ]; do
 	--demo) mode=demo; shift ;;
 	--cmd) [ $# -ge 2 ] || usage; mode=cmd; cmd=$2; shift 2 ;;
 	--list) mode=list; shift ;;
+	--kdir) [ $# -ge 2 ] || usage; kdir=$2; shift 2 ;;
+	--kdir=*) kdir=${1#*=}; shift ;;
 	-j|--jobs) [ $# -ge 2 ] || usage; jobs=$2; shift 2 ;;
 	-j*) jobs=${1#-j}; shift ;;
 	--jobs=*) jobs=${1#*=}; shift ;;
@@ -73,6 +79,16 @@ if [ "$mode" = list ]; then
 	exit 0
 fi
 
+# A kernel built from source (--kdir): its vmlinux, and its release as KVER.
+vmlinux=
+if [ -n "$kdir" ]; then
+	kdir=$(cd "$kdir" && pwd) || exit 2
+	vmlinux=$kdir/vmlinux
+	[ -f "$vmlinux" ] || { echo "run.sh: no $vmlinux (build the kernel first)" >&2; exit 1; }
+	if [ -z "$kver" ]; then
+		kver=$(cat "$kdir/include/config/kernel.release" 2>/dev/null)
+	fi
+fi
 [ -n "$kver" ] || { echo "run.sh: --kver is required (never uname -r here)" >&2; usage; }
 case "$jobs" in
 ''|*[!0-9]*|0) echo "run.sh: --jobs/VM_JOBS must be a positive number" >&2; exit 2 ;;
@@ -93,7 +109,7 @@ prepare_images() {
 	mkdir -p "$imgdir" || return 1
 	key=$(
 		cat "$here/mkimage.sh" "$here/init"
-		stat -L -c '%n %s %Y' "/boot/vmlinuz-$kver" \
+		stat -L -c '%n %s %Y' ${vmlinux:-"/boot/vmlinuz-$kver"} \
 			"/lib/modules/$kver/modules.dep" "$(command -v busybox)"
 	) 2>/dev/null
 	key=$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)
@@ -104,7 +120,7 @@ prepare_images() {
 			exit 0
 		fi
 		echo "# building guest images for $kver" >&2
-		"$here/mkimage.sh" "$kver" "$imgdir" || exit 1
+		"$here/mkimage.sh" "$kver" "$imgdir" $vmlinux || exit 1
 		echo "$key" > "$imgdir/stamp"
 	) 9> "$imgdir/.lock"
 }
