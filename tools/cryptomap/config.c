@@ -9,8 +9,11 @@
  * object, and every object already changed is put back as it was.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "cmtool.h"
 
@@ -57,6 +60,22 @@ int load_kernel_config(struct config *c)
 	return r;
 }
 
+/*
+ * Two `cryptomap config` at once would each read, edit and push the same
+ * objects: they take turns.  Without the lock file (no permission to
+ * create it) the kernel refuses the change anyway.
+ */
+static int config_lock(void)
+{
+	int fd = open("/run/cryptomap.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd >= 0 && flock(fd, LOCK_EX)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 int cmd_config(int argc, char **argv)
 {
 	struct parse_opts o = { 0 };
@@ -64,7 +83,7 @@ int cmd_config(int argc, char **argv)
 	const char *file = NULL;
 	struct nl *n;
 	FILE *f;
-	int i, r;
+	int i, r, lock;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--check"))
@@ -89,9 +108,12 @@ int cmd_config(int argc, char **argv)
 	f = open_input(file);
 	if (!f)
 		return -1;
+	lock = config_lock();
 	n = nl_open();
 	if (nl_load_config(n, &old)) {
 		nl_close(n);
+		if (lock >= 0)
+			close(lock);
 		return -1;
 	}
 	cfg_copy(&new, &old);
@@ -106,6 +128,8 @@ int cmd_config(int argc, char **argv)
 	if (!r)
 		ios_warnings(&new);
 	nl_close(n);
+	if (lock >= 0)
+		close(lock);
 	cfg_free(&old);
 	cfg_free(&new);
 	return r;

@@ -117,6 +117,19 @@ static int ctl_done_cb(const struct nlmsghdr *nlh, void *data)
 	return done_cb(nlh, ((struct cbdata *)data)->n);
 }
 
+static bool dump_ended(const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = buf;
+	int left = len;
+
+	while (mnl_nlmsg_ok(nlh, left)) {
+		if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR)
+			return true;
+		nlh = mnl_nlmsg_next(nlh, &left);
+	}
+	return false;
+}
+
 static int request(struct nl *n, struct nlmsghdr *nlh, mnl_cb_t cb, void *p)
 {
 	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
@@ -125,6 +138,7 @@ static int request(struct nl *n, struct nlmsghdr *nlh, mnl_cb_t cb, void *p)
 	};
 	struct cbdata d = { n, p };
 	uint32_t seq = nlh->nlmsg_seq;
+	bool intr = false;
 	int r;
 
 	n->ext_msg[0] = 0;
@@ -137,10 +151,21 @@ static int request(struct nl *n, struct nlmsghdr *nlh, mnl_cb_t cb, void *p)
 			return -errno;
 		r = mnl_cb_run2(n->buf, len, seq, n->portid, cb, &d, ctl,
 				NLMSG_MIN_TYPE);
+		if (r == MNL_CB_ERROR && errno == EINTR) {
+			/*
+			 * NLM_F_DUMP_INTR: the configuration changed during
+			 * the dump.  Read the rest of it and let the caller
+			 * start again.
+			 */
+			if (dump_ended(n->buf, len))
+				return -EINTR;
+			intr = true;
+			continue;
+		}
 		if (r == MNL_CB_ERROR)
 			return -errno;
 		if (r == MNL_CB_STOP)
-			return 0;
+			return intr ? -EINTR : 0;
 	}
 }
 
@@ -459,7 +484,26 @@ static int dump(struct nl *n, uint8_t cmd, mnl_cb_t cb, void *p)
 	return request(n, nlh, cb, p);
 }
 
+static int load_once(struct nl *n, struct config *c);
+
+/* the whole configuration, read again if it changed while being read */
 int nl_load_config(struct nl *n, struct config *c)
+{
+	int tries, r = -1;
+
+	for (tries = 0; tries < 10; tries++) {
+		r = load_once(n, c);
+		if (r != -EINTR)
+			break;
+		cfg_free(c);
+	}
+	if (r == -EINTR)
+		fprintf(stderr, "%s: the configuration kept changing while it was read\n",
+			prog);
+	return r ? -1 : 0;
+}
+
+static int load_once(struct nl *n, struct config *c)
 {
 	static const struct {
 		uint8_t cmd;
@@ -488,6 +532,8 @@ int nl_load_config(struct nl *n, struct config *c)
 	}
 	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
 		r = dump(n, d[i].cmd, d[i].cb, c);
+		if (r == -EINTR)
+			return r;
 		if (r) {
 			if (r == -EPERM)
 				perm_exit("reading the configuration");
