@@ -35,7 +35,7 @@ same() {
 	fi
 }
 
-ktap_plan 13
+ktap_plan 16
 same "show crypto ipsec sa before any SA (IOS layout)" "$D/ios-ref.sa.expected" \
 	$C show crypto ipsec sa
 same "show crypto ipsec sa interface gig0-2" "$D/ios-ref.sa.expected" \
@@ -62,6 +62,11 @@ $C config - <<-'CONF'
 	 match address 130
 	access-list 130 permit ip 192.168.1.0 0.0.0.255 192.168.4.0 0.0.0.255
 CONF
+masked() {
+	"$@" | sed -E 's|\(k/sec\): \([0-9]+/[0-9]+\)$|(k/sec): (K/S)|'
+}
+same "manual entry: its SA pair in the IOS layout" "$D/manual.sa.expected" \
+	masked $C show crypto ipsec sa peer 209.165.202.150
 check_match "manual entry: current outbound spi" '^     current outbound spi: 0x12D\(301\)$' \
 	$C show crypto ipsec sa peer 209.165.202.150
 check_match "manual entry: inbound esp SA" '^      spi: 0x12C\(300\)$' \
@@ -71,5 +76,8 @@ check_match "manual entry: transform" '^        transform: esp-aes esp-sha-hmac 
 check "clear crypto sa counters" $C clear crypto sa counters
 check "clear crypto sa peer" $C clear crypto sa peer 209.165.202.150
 check "clear crypto sa" $C clear crypto sa
+check_match "after clear, a manual entry has its SAs again" '^     current outbound spi: 0x12D\(301\)$' \
+	$C show crypto ipsec sa peer 209.165.202.150
+check "clear crypto sa entry DST esp SPI" $C clear crypto sa entry 209.165.200.225 esp 300
 
 ktap_finish

@@ -132,6 +132,27 @@ static void ident(const char *key, uint32_t addr, uint32_t wild, int proto,
 		 proto < 0 ? 0 : proto, op == CRYPTOMAP_PORT_EQ ? port : 0);
 }
 
+/*
+ * An outbound SA has no window of its own: it is shown with the replay
+ * support of its entry's inbound SA of the same protocol, as IOS shows
+ * the pair.
+ */
+static bool replay_support(const struct view *v, const struct sa *s)
+{
+	size_t i;
+
+	if (s->dir == CRYPTOMAP_DIR_IN)
+		return s->replay_window != 0;
+	for (i = 0; i < v->nsas; i++) {
+		const struct sa *in = &v->sas[i];
+
+		if (in->dir == CRYPTOMAP_DIR_IN && in->proto == s->proto &&
+		    in->seq == s->seq && !strcmp(in->map, s->map))
+			return in->replay_window != 0;
+	}
+	return false;
+}
+
 static void sa_list_text(struct view *v, const struct entry *e, uint8_t dir,
 			 uint8_t proto, const char *label)
 {
@@ -161,7 +182,7 @@ static void sa_list_text(struct view *v, const struct entry *e, uint8_t dir,
 		       (unsigned long long)s->life_kb_left, s->life_sec_left);
 		printf("        IV size: %u bytes\n", s->iv_size);
 		printf("        replay detection support: %s\n",
-		       s->replay_window ? "Y" : "N");
+		       replay_support(v, s) ? "Y" : "N");
 		printf("        Status: %s\n", status_word(s->status));
 	}
 }
@@ -198,7 +219,7 @@ static void sa_list_json(struct view *v, const struct entry *e, uint8_t dir,
 		jw_uint("remaining_key_lifetime_kilobytes", s->life_kb_left);
 		jw_uint("remaining_key_lifetime_seconds", s->life_sec_left);
 		jw_uint("iv_size", s->iv_size);
-		jw_bool("replay_detection_support", s->replay_window != 0);
+		jw_bool("replay_detection_support", replay_support(v, s));
 		jw_uint("replay_window_size", s->replay_window);
 		jw_str("status", s->status == CRYPTOMAP_SA_ACTIVE ? "ACTIVE" :
 		       s->status == CRYPTOMAP_SA_STANDBY ? "STANDBY" :
