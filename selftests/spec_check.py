@@ -328,9 +328,6 @@ def check_enums(spec, hdr):
             have = [(n, v) for n, v in have if n != pfx + 'MAX']
         p += diff_lists(f'enum {tag}', [f'{n}={v}' for n, v in want],
                         [f'{n}={v}' for n, v in have])
-        for n, _, ent in spec.enum_entries(e):
-            if not ent.get('doc'):
-                pass        # entry docs are optional; the enum's is checked elsewhere
     known = {spec.enum_tag(e) for e in spec.enums.values()}
     known |= {spec.set_tag(s) for s in spec.sets.values() if 'subset-of' not in s}
     known.add(spec.y['operations'].get('enum-name', f'{spec.name}-cmd').replace('-', '_'))
@@ -632,7 +629,8 @@ def check_ynl_uapi(spec, spec_copy, tree, hdr, tmp):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--spec', default=os.path.join(TOP, 'Documentation/netlink/specs/cryptomap.yaml'))
+    ap.add_argument('--spec',
+                    default=os.path.join(TOP, 'Documentation/netlink/specs/cryptomap.yaml'))
     ap.add_argument('--header', default=os.path.join(TOP, 'uapi/linux/cryptomap.h'))
     ap.add_argument('--kmod', default=os.path.join(TOP, 'kmod'))
     ap.add_argument('--no-policy', action='store_true', help='skip the nl_policy.[ch] check')
@@ -671,7 +669,8 @@ def main():
     if args.no_policy:
         k.skip('kmod/nl_policy.[ch] = tools/nlspec-gen.py output', '--no-policy')
     else:
-        k.run('kmod/nl_policy.[ch] = tools/nlspec-gen.py output', check_policy, args.spec, args.kmod)
+        k.run('kmod/nl_policy.[ch] = tools/nlspec-gen.py output',
+              check_policy, args.spec, args.kmod)
 
     tree = None
     why = '--no-ynl'
