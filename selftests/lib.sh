@@ -334,11 +334,13 @@ LAB_GWA_LAN_IP=192.168.1.1
 LAB_LANA_NET=192.168.1.0/24
 LAB_GWA_WAN_IP=209.165.200.225
 LAB_GWB_WAN_IP=209.165.200.226
+# shellcheck disable=SC2034
 LAB_WAN_NET=209.165.200.224/27
 LAB_GWB_LAN_IP=192.168.3.1
 LAB_HOSTB_IP=192.168.3.100
 LAB_LANB_NET=192.168.3.0/24
 
+# shellcheck disable=SC2154 # set by setup_ns
 lab_setup() {
 	setup_ns hostA gwA gwB hostB || return 1
 	ip -n "$hostA" -batch - <<-BATCH || return 1

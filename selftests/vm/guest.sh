@@ -74,7 +74,7 @@ read -r t_post _ < /proc/uptime
 echo "stage2 $t_stage2 preload $t_preload command $t_cmd post $t_post" > "$S/timing"
 $bb dmesg > "$S/dmesg"
 kill "$dmesg_pid" 2>/dev/null
-echo done > "$S/finished"
+echo finished > "$S/finished"
 $bb sync
 $bb poweroff -f
 echo o > /proc/sysrq-trigger

@@ -67,7 +67,7 @@ done
 all_tests() {
 	local f n
 	for f in "$repo"/selftests/*.sh; do
-		[ -f "$f" ] && [ -x "$f" ] || continue
+		{ [ -f "$f" ] && [ -x "$f" ]; } || continue
 		n=$(basename "$f" .sh)
 		case "$n" in lib|demo) continue ;; esac
 		echo "$n"
@@ -109,7 +109,7 @@ prepare_images() {
 	mkdir -p "$imgdir" || return 1
 	key=$(
 		cat "$here/mkimage.sh" "$here/init"
-		stat -L -c '%n %s %Y' ${vmlinux:-"/boot/vmlinuz-$kver"} \
+		stat -L -c '%n %s %Y' "${vmlinux:-/boot/vmlinuz-$kver}" \
 			"/lib/modules/$kver/modules.dep" "$(command -v busybox)"
 	) 2>/dev/null
 	key=$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)
@@ -120,7 +120,7 @@ prepare_images() {
 			exit 0
 		fi
 		echo "# building guest images for $kver" >&2
-		"$here/mkimage.sh" "$kver" "$imgdir" $vmlinux || exit 1
+		"$here/mkimage.sh" "$kver" "$imgdir" ${vmlinux:+"$vmlinux"} || exit 1
 		echo "$key" > "$imgdir/stamp"
 	) 9> "$imgdir/.lock"
 }
@@ -155,7 +155,7 @@ trap 'echo "run.sh: interrupted" >&2; exit 130' INT TERM
 # $scratch.
 run_guest() {
 	local gcmd=$1 start rc append f klog
-	g_status= g_hang=0 g_kernel= g_post= g_time=
+	g_status='' g_hang=0 g_kernel='' g_post='' g_time=''
 	scratch=$(mktemp -d "${TMPDIR:-/tmp}/cmvm.XXXXXX") || return 1
 	cp "$here/guest.sh" "$scratch/guest.sh"
 	{
@@ -305,7 +305,7 @@ if [ -n "$tests" ]; then
 	for t in $tests; do
 		t=$(basename "$t" .sh)
 		if ! printf '%s\n' "$avail" | grep -qxF -- "$t"; then
-			echo "run.sh: no such test: $t (have: $(echo $avail))" >&2
+			echo "run.sh: no such test: $t (have: $(printf '%s ' $avail))" >&2
 			exit 1
 		fi
 		sel="$sel$t"$'\n'
@@ -393,7 +393,7 @@ while [ "$printed" -lt "$ntests" ]; do
 	while [ "$started" -lt "$ntests" ] && [ "$running" -lt "$jobs" ]; do
 		started=$((started + 1))
 		(
-			scratch= qpid= tpid=
+			scratch='' qpid='' tpid=''
 			trap cleanup EXIT
 			trap 'exit 143' TERM INT
 			run_test "$started" "${list[started - 1]}"
