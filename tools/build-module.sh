@@ -17,4 +17,6 @@ fi
 make -C "$kdir" M="$top/kmod" "$@" modules
 echo "$kver" > "$top/kmod/.kver"
 mkdir -p "$top/build/$kver"
-cp "$top/kmod/cryptomap.ko" "$top/build/$kver/cryptomap.ko"
+# Copy then rename: a test guest may be reading the old .ko over 9p.
+cp "$top/kmod/cryptomap.ko" "$top/build/$kver/.cryptomap.ko.tmp"
+mv -f "$top/build/$kver/.cryptomap.ko.tmp" "$top/build/$kver/cryptomap.ko"
