@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A tiny streaming JSON writer for -j (and -p for indentation). */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "cmtool.h"
@@ -124,4 +125,79 @@ void jw_null(const char *key)
 {
 	member(key);
 	fputs("null", stdout);
+}
+
+/* the formats are the callers' constant strings */
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+
+/*
+ * One printing path for text and JSON, as iproute2's json_print: each
+ * value is printed with its text format in text mode and as "key": value
+ * with -j.  PRINT_TEXT and PRINT_JSON restrict a value to one of them.
+ */
+void print_str(enum print_to t, const char *key, const char *fmt,
+	       const char *v)
+{
+	if (json_output) {
+		if (t != PRINT_TEXT)
+			jw_str(key, v);
+	} else if (t != PRINT_JSON && fmt) {
+		printf(fmt, v ? v : "");
+	}
+}
+
+void print_u64(enum print_to t, const char *key, const char *fmt, uint64_t v)
+{
+	if (json_output) {
+		if (t != PRINT_TEXT)
+			jw_uint(key, v);
+	} else if (t != PRINT_JSON && fmt) {
+		printf(fmt, (unsigned long long)v);
+	}
+}
+
+/* text: fmt gets "Y" or "N" */
+void print_yn(enum print_to t, const char *key, const char *fmt, bool v)
+{
+	if (json_output) {
+		if (t != PRINT_TEXT)
+			jw_bool(key, v);
+	} else if (t != PRINT_JSON && fmt) {
+		printf(fmt, v ? "Y" : "N");
+	}
+}
+
+void print_text(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (json_output)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+void open_obj(const char *key)
+{
+	if (json_output)
+		jw_obj_start(key);
+}
+
+void close_obj(void)
+{
+	if (json_output)
+		jw_obj_end();
+}
+
+void open_arr(const char *key)
+{
+	if (json_output)
+		jw_arr_start(key);
+}
+
+void close_arr(void)
+{
+	if (json_output)
+		jw_arr_end();
 }

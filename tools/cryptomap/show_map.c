@@ -89,141 +89,109 @@ static uint32_t effective_idle(const struct config *c, const struct entry *e)
 	return e->idle ? e->idle : c->g.idle;
 }
 
-static void json_entry(const struct config *c, const struct entry *e)
+static const char *type_name(uint8_t type)
 {
-	const struct acl *a = e->acl[0] ? find_acl_c(c, e->acl) : NULL;
-	char text[256], g[128];
-	size_t i;
-	int k, grp;
-
-	jw_obj_start(NULL);
-	jw_str("map", e->map);
-	jw_uint("seq", e->seq);
-	jw_str("type", e->type == CRYPTOMAP_TYPE_MANUAL ? "ipsec-manual" :
-	       "ipsec-isakmp");
-	jw_arr_start("peers");
-	for (k = 0; k < e->npeers; k++)
-		jw_str(NULL, ip_text(e->peers[k]));
-	jw_arr_end();
-	if (e->acl[0]) {
-		jw_obj_start("access_list");
-		jw_str("name", e->acl);
-		jw_bool("exists", a != NULL);
-		jw_arr_start("entries");
-		for (i = 0; a && i < a->n; i++) {
-			ace_text(&a->e[i], text, sizeof(text));
-			jw_str(NULL, text);
-		}
-		jw_arr_end();
-		jw_obj_end();
-	} else {
-		jw_null("access_list");
-	}
-	if (current_peer(e))
-		jw_str("current_peer", ip_text(current_peer(e)));
-	else
-		jw_null("current_peer");
-	jw_uint("lifetime_kilobytes", entry_life_kb(c, e));
-	jw_uint("lifetime_seconds", entry_life_sec(c, e));
-	if (effective_idle(c, e))
-		jw_uint("idle_time", effective_idle(c, e));
-	jw_bool("responder_only", false);
-	jw_bool("pfs", e->pfs != 0);
-	if (e->pfs) {
-		snprintf(g, sizeof(g), "group%u", e->pfs);
-		jw_str("dh_group", g);
-	}
-	jw_str("mixed_mode", "Disabled");
-	jw_arr_start("transform_sets");
-	for (k = 0; k < e->ntsets; k++) {
-		const struct tset *t = find_tset_c(c, e->tsets[k]);
-
-		jw_obj_start(NULL);
-		jw_str("name", e->tsets[k]);
-		jw_bool("exists", t != NULL);
-		if (t) {
-			jw_arr_start("transforms");
-			for (grp = 0; grp < 3; grp++) {
-				char *s, *save = NULL;
-
-				print_tset_transforms(t, grp, g, sizeof(g));
-				for (s = strtok_r(g, " ", &save); s;
-				     s = strtok_r(NULL, " ", &save))
-					jw_str(NULL, s);
-			}
-			jw_arr_end();
-		}
-		jw_obj_end();
-	}
-	jw_arr_end();
-	jw_arr_start("interfaces");
-	for (i = 0; i < c->nbinds; i++)
-		if (!strcmp(c->binds[i].map, e->map))
-			jw_str(NULL, c->binds[i].ifname);
-	jw_arr_end();
-	if (e->inactive < sizeof(inactive_names) / sizeof(inactive_names[0]) &&
-	    inactive_names[e->inactive])
-		jw_str("inactive", inactive_names[e->inactive]);
-	else
-		jw_null("inactive");
-	jw_obj_end();
+	return type == CRYPTOMAP_TYPE_MANUAL ? "ipsec-manual" : "ipsec-isakmp";
 }
 
+/* one entry, text and JSON from the same lines */
 static void print_entry(const struct config *c, const struct entry *e)
 {
 	const struct acl *a = e->acl[0] ? find_acl_c(c, e->acl) : NULL;
-	char text[256], g[128];
+	char text[256], g[128], *w, *save;
 	size_t i;
 	int k, grp;
 
-	printf("Crypto Map IPv4 \"%s\" %u %s\n", e->map, e->seq,
-	       e->type == CRYPTOMAP_TYPE_MANUAL ? "ipsec-manual" :
-	       "ipsec-isakmp");
+	open_obj(NULL);
+	print_str(PRINT_ANY, "map", "Crypto Map IPv4 \"%s\"", e->map);
+	print_u64(PRINT_ANY, "seq", " %llu", e->seq);
+	print_str(PRINT_ANY, "type", " %s\n", type_name(e->type));
+	open_arr("peers");
 	for (k = 0; k < e->npeers; k++)
-		printf("\tPeer = %s\n", ip_text(e->peers[k]));
+		print_str(PRINT_ANY, NULL, "\tPeer = %s\n", ip_text(e->peers[k]));
+	close_arr();
 	if (e->acl[0]) {
-		printf("\tExtended IP access list %s\n", e->acl);
+		open_obj("access_list");
+		print_str(PRINT_ANY, "name", "\tExtended IP access list %s\n",
+			  e->acl);
+		print_yn(PRINT_JSON, "exists", NULL, a != NULL);
+		open_arr("entries");
 		for (i = 0; a && i < a->n; i++) {
 			ace_text(&a->e[i], text, sizeof(text));
-			printf("\t    access-list %s %s\n", e->acl, text);
+			print_text("\t    access-list %s ", e->acl);
+			print_str(PRINT_ANY, NULL, "%s\n", text);
 		}
+		close_arr();
+		close_obj();
 	} else {
-		printf("\tNo matching address list set.\n");
+		print_str(PRINT_JSON, "access_list", NULL, NULL);
+		print_text("\tNo matching address list set.\n");
 	}
 	if (current_peer(e))
-		printf("\tCurrent peer: %s\n", ip_text(current_peer(e)));
-	printf("\tSecurity association lifetime: %u kilobytes/%u seconds\n",
-	       entry_life_kb(c, e), entry_life_sec(c, e));
+		print_str(PRINT_ANY, "current_peer", "\tCurrent peer: %s\n",
+			  ip_text(current_peer(e)));
+	else
+		print_str(PRINT_JSON, "current_peer", NULL, NULL);
+	print_u64(PRINT_ANY, "lifetime_kilobytes",
+		  "\tSecurity association lifetime: %llu kilobytes",
+		  entry_life_kb(c, e));
+	print_u64(PRINT_ANY, "lifetime_seconds", "/%llu seconds\n",
+		  entry_life_sec(c, e));
 	if (effective_idle(c, e))
-		printf("\tSecurity association idletime: %u seconds\n",
-		       effective_idle(c, e));
-	printf("\tResponder-Only (Y/N): N\n");
-	printf("\tPFS (Y/N): %s\n", e->pfs ? "Y" : "N");
-	if (e->pfs)
-		printf("\tDH group:  group%u\n", e->pfs);
-	printf("\tMixed-mode : Disabled\n");
-	printf("\tTransform sets={\n");
+		print_u64(PRINT_ANY, "idle_time",
+			  "\tSecurity association idletime: %llu seconds\n",
+			  effective_idle(c, e));
+	print_yn(PRINT_ANY, "responder_only", "\tResponder-Only (Y/N): %s\n",
+		 false);
+	print_yn(PRINT_ANY, "pfs", "\tPFS (Y/N): %s\n", e->pfs != 0);
+	if (e->pfs) {
+		snprintf(g, sizeof(g), "group%u", e->pfs);
+		print_str(PRINT_ANY, "dh_group", "\tDH group:  %s\n", g);
+	}
+	print_str(PRINT_ANY, "mixed_mode", "\tMixed-mode : %s\n", "Disabled");
+	print_text("\tTransform sets={\n");
+	open_arr("transform_sets");
 	for (k = 0; k < e->ntsets; k++) {
 		const struct tset *t = find_tset_c(c, e->tsets[k]);
-		bool first = true;
 
-		if (!t)
+		if (!t && !json_output)
 			continue;
-		printf("\t\t%s: ", t->name);
-		for (grp = 0; grp < 3; grp++) {
+		open_obj(NULL);
+		print_str(PRINT_ANY, "name", "\t\t%s: ", e->tsets[k]);
+		print_yn(PRINT_JSON, "exists", NULL, t != NULL);
+		open_arr("transforms");
+		for (grp = 0; t && grp < 3; grp++) {
 			print_tset_transforms(t, grp, g, sizeof(g));
 			if (!g[0])
 				continue;
-			printf("%s{ %s }", first ? " " : " ", g);
-			first = false;
+			print_text(" { ");
+			save = NULL;
+			for (w = strtok_r(g, " ", &save); w;
+			     w = strtok_r(NULL, " ", &save))
+				print_str(PRINT_ANY, NULL, "%s ", w);
+			print_text(" }");
 		}
-		printf(" ,\n");
+		close_arr();
+		print_text(" ,\n");
+		close_obj();
 	}
-	printf("\t}\n");
-	printf("\tInterfaces using crypto map %s:\n", e->map);
+	close_arr();
+	print_text("\t}\n");
+	print_str(PRINT_TEXT, NULL, "\tInterfaces using crypto map %s:\n",
+		  e->map);
+	open_arr("interfaces");
 	for (i = 0; i < c->nbinds; i++)
 		if (!strcmp(c->binds[i].map, e->map))
-			printf("\t\t%s\n", c->binds[i].ifname);
+			print_str(PRINT_ANY, NULL, "\t\t%s\n",
+				  c->binds[i].ifname);
+	close_arr();
+	if (e->inactive < sizeof(inactive_names) / sizeof(inactive_names[0]) &&
+	    inactive_names[e->inactive])
+		print_str(PRINT_JSON, "inactive", NULL,
+			  inactive_names[e->inactive]);
+	else
+		print_str(PRINT_JSON, "inactive", NULL, NULL);
+	close_obj();
 }
 
 int show_crypto_map(const struct config *c, const char *ifname,
@@ -248,8 +216,7 @@ int show_crypto_map(const struct config *c, const char *ifname,
 			tag);
 		return -1;
 	}
-	if (json_output)
-		jw_arr_start(NULL);
+	open_arr(NULL);
 	for (i = 0; i < c->nmaps; i++) {
 		const struct cmap *m = &c->maps[i];
 
@@ -266,17 +233,12 @@ int show_crypto_map(const struct config *c, const char *ifname,
 		for (j = 0; j < c->nentries; j++) {
 			if (strcmp(c->entries[j].map, m->name))
 				continue;
-			if (json_output) {
-				json_entry(c, &c->entries[j]);
-				continue;
-			}
 			if (blank)
-				putchar('\n');
+				print_text("\n");
 			print_entry(c, &c->entries[j]);
 			blank = true;
 		}
 	}
-	if (json_output)
-		jw_arr_end();
+	close_arr();
 	return 0;
 }

@@ -52,12 +52,11 @@ static const char *mode_word(uint8_t mode)
 int show_transform_set(const struct config *c, const char *tag)
 {
 	bool found = false;
-	char g[128];
+	char g[128], *w, *save;
 	size_t i;
 	int k;
 
-	if (json_output)
-		jw_arr_start(NULL);
+	open_arr(NULL);
 	for (i = 0; i < c->ntsets; i++) {
 		const struct tset *t = &c->tsets[i];
 		bool first = true;
@@ -65,47 +64,35 @@ int show_transform_set(const struct config *c, const char *tag)
 		if (tag && strcmp(tag, t->name))
 			continue;
 		found = true;
-		if (json_output) {
-			jw_obj_start(NULL);
-			jw_str("name", t->name);
-			jw_arr_start("groups");
-			for (k = 0; k < 3; k++) {
-				print_tset_transforms(t, k, g, sizeof(g));
-				if (!g[0])
-					continue;
-				jw_obj_start(NULL);
-				jw_arr_start("transforms");
-				{
-					char *s, *save = NULL;
-
-					for (s = strtok_r(g, " ", &save); s;
-					     s = strtok_r(NULL, " ", &save))
-						jw_str(NULL, s);
-				}
-				jw_arr_end();
-				jw_str("will_negotiate", mode_word(t->mode));
-				jw_obj_end();
-			}
-			jw_arr_end();
-			jw_str("mode", mode_word(t->mode));
-			jw_obj_end();
-			continue;
-		}
+		open_obj(NULL);
+		print_str(PRINT_JSON, "name", NULL, t->name);
+		open_arr("groups");
 		for (k = 0; k < 3; k++) {
 			print_tset_transforms(t, k, g, sizeof(g));
 			if (!g[0])
 				continue;
 			if (first)
-				printf("Transform set %s: { %s }\n", t->name, g);
+				print_text("Transform set %s: { ", t->name);
 			else
-				printf("   { %s }\n", g);
-			printf("   will negotiate = { %s,  },\n",
-			       mode_word(t->mode));
+				print_text("   { ");
 			first = false;
+			open_obj(NULL);
+			open_arr("transforms");
+			save = NULL;
+			for (w = strtok_r(g, " ", &save); w;
+			     w = strtok_r(NULL, " ", &save))
+				print_str(PRINT_ANY, NULL, "%s ", w);
+			close_arr();
+			print_str(PRINT_ANY, "will_negotiate",
+				  " }\n   will negotiate = { %s,  },\n",
+				  mode_word(t->mode));
+			close_obj();
 		}
+		close_arr();
+		print_str(PRINT_JSON, "mode", NULL, mode_word(t->mode));
+		close_obj();
 	}
-	if (json_output)
-		jw_arr_end();
+	close_arr();
 	if (tag && !found) {
 		fprintf(stderr, "%s: transform set \"%s\" does not exist\n",
 			prog, tag);
