@@ -69,13 +69,6 @@ static unsigned int plaintext_mtu(const struct tset *t, unsigned int mtu)
 	return room - 2;
 }
 
-static const char *status_word(uint8_t s)
-{
-	return s == CRYPTOMAP_SA_ACTIVE ? "ACTIVE(ACTIVE)" :
-	       s == CRYPTOMAP_SA_STANDBY ? "STANDBY(STANDBY)" :
-	       s == CRYPTOMAP_SA_EXPIRED ? "EXPIRED(EXPIRED)" : "UNKNOWN";
-}
-
 struct view {
 	const struct config *c;
 	struct sa *sas;
@@ -153,15 +146,23 @@ static bool replay_support(const struct view *v, const struct sa *s)
 	return false;
 }
 
-static void sa_list_text(struct view *v, const struct entry *e, uint8_t dir,
-			 uint8_t proto, const char *label)
+static const char *status_key(uint8_t s)
+{
+	return s == CRYPTOMAP_SA_ACTIVE ? "ACTIVE" :
+	       s == CRYPTOMAP_SA_STANDBY ? "STANDBY" :
+	       s == CRYPTOMAP_SA_EXPIRED ? "EXPIRED" : "UNKNOWN";
+}
+
+/* "inbound esp sas:" and its SAs */
+static void sa_list(struct view *v, const struct entry *e, uint8_t dir,
+		    uint8_t proto, const char *label, const char *key)
 {
 	const struct sa *s;
 	size_t i = 0;
-	char tr[128];
+	char tr[128], *w, *save;
 
-	printf("\n     %s %s sas:\n", label,
-	       proto == IPPROTO_ESP ? "esp" : proto == IPPROTO_AH ? "ah" : "pcp");
+	print_text("\n     %s:\n", label);
+	open_arr(key);
 	while ((s = entry_sa(v, e, dir, proto, &i))) {
 		const struct tset *t = find_tset_c(v->c, s->tset);
 
@@ -171,62 +172,45 @@ static void sa_list_text(struct view *v, const struct entry *e, uint8_t dir,
 					      proto == IPPROTO_ESP ? 1 : 2,
 					      tr, sizeof(tr));
 		v->conn_id++;
-		printf("      spi: 0x%X(%u)\n", s->spi, s->spi);
-		printf("        transform: %s,\n", tr);
-		printf("        in use settings ={%s, }\n",
-		       s->mode == CRYPTOMAP_MODE_TRANSPORT ? "Transport" :
-		       "Tunnel");
-		printf("        conn id: %u, flow_id: SW:%u, sibling_flags 80004040, crypto map: %s\n",
-		       v->conn_id, v->conn_id, s->map);
-		printf("        sa timing: remaining key lifetime (k/sec): (%llu/%u)\n",
-		       (unsigned long long)s->life_kb_left, s->life_sec_left);
-		printf("        IV size: %u bytes\n", s->iv_size);
-		printf("        replay detection support: %s\n",
-		       replay_support(v, s) ? "Y" : "N");
-		printf("        Status: %s\n", status_word(s->status));
+		open_obj(NULL);
+		print_text("      spi: 0x%X(%u)\n", s->spi, s->spi);
+		print_u64(PRINT_JSON, "spi", NULL, s->spi);
+		print_text("        transform: ");
+		open_arr("transform");
+		save = NULL;
+		for (w = strtok_r(tr, " ", &save); w;
+		     w = strtok_r(NULL, " ", &save))
+			print_str(PRINT_ANY, NULL, "%s ", w);
+		close_arr();
+		print_text(",\n");
+		print_str(PRINT_JSON, "transform_set", NULL, s->tset);
+		print_str(PRINT_ANY, "in_use_settings",
+			  "        in use settings ={%s, }\n",
+			  s->mode == CRYPTOMAP_MODE_TRANSPORT ? "Transport" :
+			  "Tunnel");
+		print_u64(PRINT_ANY, "conn_id", "        conn id: %llu",
+			  v->conn_id);
+		print_text(", flow_id: SW:%u, sibling_flags 80004040",
+			   v->conn_id);
+		print_str(PRINT_ANY, "crypto_map", ", crypto map: %s\n", s->map);
+		print_u64(PRINT_ANY, "remaining_key_lifetime_kilobytes",
+			  "        sa timing: remaining key lifetime (k/sec): (%llu",
+			  s->life_kb_left);
+		print_u64(PRINT_ANY, "remaining_key_lifetime_seconds", "/%llu)\n",
+			  s->life_sec_left);
+		print_u64(PRINT_ANY, "iv_size", "        IV size: %llu bytes\n",
+			  s->iv_size);
+		print_yn(PRINT_ANY, "replay_detection_support",
+			 "        replay detection support: %s\n",
+			 replay_support(v, s));
+		print_u64(PRINT_JSON, "replay_window_size", NULL,
+			  s->replay_window);
+		print_str(PRINT_ANY, "status", "        Status: %s",
+			  status_key(s->status));
+		print_str(PRINT_TEXT, NULL, "(%s)\n", status_key(s->status));
+		close_obj();
 	}
-}
-
-static void sa_list_json(struct view *v, const struct entry *e, uint8_t dir,
-			 uint8_t proto, const char *key)
-{
-	const struct sa *s;
-	size_t i = 0;
-	char tr[128];
-
-	jw_arr_start(key);
-	while ((s = entry_sa(v, e, dir, proto, &i))) {
-		const struct tset *t = find_tset_c(v->c, s->tset);
-		char *w, *save = NULL;
-
-		v->conn_id++;
-		jw_obj_start(NULL);
-		jw_uint("spi", s->spi);
-		jw_arr_start("transform");
-		if (t) {
-			print_tset_transforms(t, proto == IPPROTO_AH ? 0 : 1,
-					      tr, sizeof(tr));
-			for (w = strtok_r(tr, " ", &save); w;
-			     w = strtok_r(NULL, " ", &save))
-				jw_str(NULL, w);
-		}
-		jw_arr_end();
-		jw_str("transform_set", s->tset);
-		jw_str("in_use_settings", s->mode == CRYPTOMAP_MODE_TRANSPORT ?
-		       "Transport" : "Tunnel");
-		jw_uint("conn_id", v->conn_id);
-		jw_str("crypto_map", s->map);
-		jw_uint("remaining_key_lifetime_kilobytes", s->life_kb_left);
-		jw_uint("remaining_key_lifetime_seconds", s->life_sec_left);
-		jw_uint("iv_size", s->iv_size);
-		jw_bool("replay_detection_support", replay_support(v, s));
-		jw_uint("replay_window_size", s->replay_window);
-		jw_str("status", s->status == CRYPTOMAP_SA_ACTIVE ? "ACTIVE" :
-		       s->status == CRYPTOMAP_SA_STANDBY ? "STANDBY" :
-		       s->status == CRYPTOMAP_SA_EXPIRED ? "EXPIRED" : "UNKNOWN");
-		jw_obj_end();
-	}
-	jw_arr_end();
+	close_arr();
 }
 
 static void flow(struct view *v, const struct binding *b, uint32_t laddr,
@@ -242,6 +226,9 @@ static void flow(struct view *v, const struct binding *b, uint32_t laddr,
 	uint32_t spi = out ? out->spi : 0;
 	char li[80], ri[80], dh[16];
 	const uint64_t *ns = v->st.v;
+	/* detail replaces the #send errors line with the error classes */
+	enum print_to dt = v->detail ? PRINT_ANY : PRINT_JSON;
+	enum print_to st_ = v->detail ? PRINT_JSON : PRINT_ANY;
 
 	ident("local", x->src, x->swild, x->proto, x->sop, x->slo, li,
 	      sizeof(li));
@@ -252,125 +239,106 @@ static void flow(struct view *v, const struct binding *b, uint32_t laddr,
 	else
 		snprintf(dh, sizeof(dh), "none");
 
-	if (json_output) {
-		jw_obj_start(NULL);
-		jw_str("interface", b->ifname);
-		jw_str("crypto_map_tag", e->map);
-		jw_uint("seq", e->seq);
-		jw_str("local_addr", ip_text(laddr));
-		jw_str("protected_vrf", "(none)");
-		jw_str("local_ident", li);
-		jw_str("remote_ident", ri);
-		jw_str("current_peer", ip_text(peer));
-		jw_uint("port", 500);
-		jw_obj_start("counters");
-		jw_uint("pkts_encaps", st(out, CRYPTOMAP_SA_STATS_ENCAPS));
-		jw_uint("pkts_encrypt", st(out, CRYPTOMAP_SA_STATS_CRYPT));
-		jw_uint("pkts_digest", st(out, CRYPTOMAP_SA_STATS_DIGEST));
-		jw_uint("pkts_decaps", st(in, CRYPTOMAP_SA_STATS_ENCAPS));
-		jw_uint("pkts_decrypt", st(in, CRYPTOMAP_SA_STATS_CRYPT));
-		jw_uint("pkts_verify", st(in, CRYPTOMAP_SA_STATS_DIGEST));
-		jw_uint("pkts_compressed", st(out, CRYPTOMAP_SA_STATS_COMPRESSED));
-		jw_uint("pkts_decompressed", st(in, CRYPTOMAP_SA_STATS_COMPRESSED));
-		jw_uint("pkts_not_compressed", st(out, CRYPTOMAP_SA_STATS_NOT_COMPRESSED));
-		jw_uint("pkts_compr_failed", st(out, CRYPTOMAP_SA_STATS_COMPR_FAILED));
-		jw_uint("pkts_not_decompressed", st(in, CRYPTOMAP_SA_STATS_NOT_COMPRESSED));
-		jw_uint("pkts_decompress_failed", st(in, CRYPTOMAP_SA_STATS_COMPR_FAILED));
-		jw_uint("send_errors", st(out, CRYPTOMAP_SA_STATS_ERRORS));
-		jw_uint("recv_errors", st(in, CRYPTOMAP_SA_STATS_ERRORS));
-		jw_uint("pkts_no_sa_send", ns[CRYPTOMAP_STATS_A_NO_SA_SEND]);
-		jw_uint("pkts_invalid_sa_rcv", ns[CRYPTOMAP_STATS_A_INVALID_SA_RCV]);
-		jw_uint("pkts_encaps_failed_send", st(out, CRYPTOMAP_SA_STATS_ENCAPS_FAILED));
-		jw_uint("pkts_decaps_failed_rcv", st(in, CRYPTOMAP_SA_STATS_ENCAPS_FAILED));
-		jw_uint("pkts_invalid_prot_recv", ns[CRYPTOMAP_STATS_A_INVALID_PROT_RCV]);
-		jw_uint("pkts_verify_failed", st(in, CRYPTOMAP_SA_STATS_VERIFY_FAILED));
-		jw_uint("pkts_invalid_identity_recv", st(in, CRYPTOMAP_SA_STATS_INVALID_IDENTITY));
-		jw_uint("pkts_invalid_len_rcv", st(in, CRYPTOMAP_SA_STATS_INVALID_LEN));
-		jw_uint("pkts_replay_rollover_send", st(out, CRYPTOMAP_SA_STATS_REPLAY_ROLLOVER));
-		jw_uint("pkts_replay_rollover_rcv", st(in, CRYPTOMAP_SA_STATS_REPLAY_ROLLOVER));
-		jw_uint("pkts_replay_failed_rcv", st(in, CRYPTOMAP_SA_STATS_REPLAY_FAILED));
-		jw_uint("pkts_internal_err_send", st(out, CRYPTOMAP_SA_STATS_INTERNAL_ERR));
-		jw_uint("pkts_internal_err_recv", st(in, CRYPTOMAP_SA_STATS_INTERNAL_ERR));
-		jw_obj_end();
-		jw_str("local_crypto_endpt", ip_text(laddr));
-		jw_str("remote_crypto_endpt", ip_text(peer));
-		jw_uint("plaintext_mtu", ptmtu);
-		jw_uint("path_mtu", mtu);
-		jw_uint("ip_mtu", mtu);
-		jw_str("ip_mtu_idb", b->ifname);
-		jw_uint("current_outbound_spi", spi);
-		jw_bool("pfs", e->pfs != 0);
-		jw_str("dh_group", dh);
-		sa_list_json(v, e, CRYPTOMAP_DIR_IN, IPPROTO_ESP, "inbound_esp_sas");
-		sa_list_json(v, e, CRYPTOMAP_DIR_IN, IPPROTO_AH, "inbound_ah_sas");
-		sa_list_json(v, e, CRYPTOMAP_DIR_IN, IPPROTO_COMP, "inbound_pcp_sas");
-		sa_list_json(v, e, CRYPTOMAP_DIR_OUT, IPPROTO_ESP, "outbound_esp_sas");
-		sa_list_json(v, e, CRYPTOMAP_DIR_OUT, IPPROTO_AH, "outbound_ah_sas");
-		sa_list_json(v, e, CRYPTOMAP_DIR_OUT, IPPROTO_COMP, "outbound_pcp_sas");
-		jw_obj_end();
-		return;
-	}
-
-	printf("\n   protected vrf: (none)\n");
-	printf("   local  ident (addr/mask/prot/port): (%s)\n", li);
-	printf("   remote ident (addr/mask/prot/port): (%s)\n", ri);
-	printf("   current_peer %s port 500\n", ip_text(peer));
-	printf("     PERMIT, flags={origin_is_acl,}\n");
-	printf("    #pkts encaps: %llu, #pkts encrypt: %llu, #pkts digest: %llu\n",
-	       (unsigned long long)st(out, CRYPTOMAP_SA_STATS_ENCAPS),
-	       (unsigned long long)st(out, CRYPTOMAP_SA_STATS_CRYPT),
-	       (unsigned long long)st(out, CRYPTOMAP_SA_STATS_DIGEST));
-	printf("    #pkts decaps: %llu, #pkts decrypt: %llu, #pkts verify: %llu\n",
-	       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_ENCAPS),
-	       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_CRYPT),
-	       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_DIGEST));
-	printf("    #pkts compressed: %llu, #pkts decompressed: %llu\n",
-	       (unsigned long long)st(out, CRYPTOMAP_SA_STATS_COMPRESSED),
-	       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_COMPRESSED));
-	printf("    #pkts not compressed: %llu, #pkts compr. failed: %llu\n",
-	       (unsigned long long)st(out, CRYPTOMAP_SA_STATS_NOT_COMPRESSED),
-	       (unsigned long long)st(out, CRYPTOMAP_SA_STATS_COMPR_FAILED));
-	printf("    #pkts not decompressed: %llu, #pkts decompress failed: %llu\n",
-	       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_NOT_COMPRESSED),
-	       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_COMPR_FAILED));
-	if (v->detail) {
-		printf("    #pkts no sa (send) %llu, #pkts invalid sa (rcv) %llu\n",
-		       (unsigned long long)ns[CRYPTOMAP_STATS_A_NO_SA_SEND],
-		       (unsigned long long)ns[CRYPTOMAP_STATS_A_INVALID_SA_RCV]);
-		printf("    #pkts encaps failed (send) %llu, #pkts decaps failed (rcv) %llu\n",
-		       (unsigned long long)st(out, CRYPTOMAP_SA_STATS_ENCAPS_FAILED),
-		       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_ENCAPS_FAILED));
-		printf("    #pkts invalid prot (recv) %llu, #pkts verify failed: %llu\n",
-		       (unsigned long long)ns[CRYPTOMAP_STATS_A_INVALID_PROT_RCV],
-		       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_VERIFY_FAILED));
-		printf("    #pkts invalid identity (recv) %llu, #pkts invalid len (rcv) %llu\n",
-		       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_INVALID_IDENTITY),
-		       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_INVALID_LEN));
-		printf("    #pkts replay rollover (send): %llu, #pkts replay rollover (rcv) %llu\n",
-		       (unsigned long long)st(out, CRYPTOMAP_SA_STATS_REPLAY_ROLLOVER),
-		       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_REPLAY_ROLLOVER));
-		printf("    ##pkts replay failed (rcv): %llu\n",
-		       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_REPLAY_FAILED));
-		printf("    #pkts internal err (send): %llu, #pkts internal err (recv) %llu\n",
-		       (unsigned long long)st(out, CRYPTOMAP_SA_STATS_INTERNAL_ERR),
-		       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_INTERNAL_ERR));
-	} else {
-		printf("    #send errors %llu, #recv errors %llu\n",
-		       (unsigned long long)st(out, CRYPTOMAP_SA_STATS_ERRORS),
-		       (unsigned long long)st(in, CRYPTOMAP_SA_STATS_ERRORS));
-	}
-	printf("\n     local crypto endpt.: %s, remote crypto endpt.: %s\n",
-	       ip_text(laddr), ip_text(peer));
-	printf("     plaintext mtu %u, path mtu %u, ip mtu %u, ip mtu idb %s\n",
-	       ptmtu, mtu, mtu, b->ifname);
-	printf("     current outbound spi: 0x%X(%u)\n", spi, spi);
-	printf("     PFS (Y/N): %s, DH group: %s\n", e->pfs ? "Y" : "N", dh);
-	sa_list_text(v, e, CRYPTOMAP_DIR_IN, IPPROTO_ESP, "inbound");
-	sa_list_text(v, e, CRYPTOMAP_DIR_IN, IPPROTO_AH, "inbound");
-	sa_list_text(v, e, CRYPTOMAP_DIR_IN, IPPROTO_COMP, "inbound");
-	sa_list_text(v, e, CRYPTOMAP_DIR_OUT, IPPROTO_ESP, "outbound");
-	sa_list_text(v, e, CRYPTOMAP_DIR_OUT, IPPROTO_AH, "outbound");
-	sa_list_text(v, e, CRYPTOMAP_DIR_OUT, IPPROTO_COMP, "outbound");
+	open_obj(NULL);
+	print_str(PRINT_JSON, "interface", NULL, b->ifname);
+	print_str(PRINT_JSON, "crypto_map_tag", NULL, e->map);
+	print_u64(PRINT_JSON, "seq", NULL, e->seq);
+	print_str(PRINT_JSON, "local_addr", NULL, ip_text(laddr));
+	print_str(PRINT_ANY, "protected_vrf", "\n   protected vrf: %s\n", "(none)");
+	print_str(PRINT_ANY, "local_ident",
+		  "   local  ident (addr/mask/prot/port): (%s)\n", li);
+	print_str(PRINT_ANY, "remote_ident",
+		  "   remote ident (addr/mask/prot/port): (%s)\n", ri);
+	print_str(PRINT_ANY, "current_peer", "   current_peer %s", ip_text(peer));
+	print_u64(PRINT_ANY, "port", " port %llu\n", 500);
+	print_text("     PERMIT, flags={origin_is_acl,}\n");
+	open_obj("counters");
+	print_u64(PRINT_ANY, "pkts_encaps", "    #pkts encaps: %llu",
+		  st(out, CRYPTOMAP_SA_STATS_ENCAPS));
+	print_u64(PRINT_ANY, "pkts_encrypt", ", #pkts encrypt: %llu",
+		  st(out, CRYPTOMAP_SA_STATS_CRYPT));
+	print_u64(PRINT_ANY, "pkts_digest", ", #pkts digest: %llu\n",
+		  st(out, CRYPTOMAP_SA_STATS_DIGEST));
+	print_u64(PRINT_ANY, "pkts_decaps", "    #pkts decaps: %llu",
+		  st(in, CRYPTOMAP_SA_STATS_ENCAPS));
+	print_u64(PRINT_ANY, "pkts_decrypt", ", #pkts decrypt: %llu",
+		  st(in, CRYPTOMAP_SA_STATS_CRYPT));
+	print_u64(PRINT_ANY, "pkts_verify", ", #pkts verify: %llu\n",
+		  st(in, CRYPTOMAP_SA_STATS_DIGEST));
+	print_u64(PRINT_ANY, "pkts_compressed", "    #pkts compressed: %llu",
+		  st(out, CRYPTOMAP_SA_STATS_COMPRESSED));
+	print_u64(PRINT_ANY, "pkts_decompressed", ", #pkts decompressed: %llu\n",
+		  st(in, CRYPTOMAP_SA_STATS_COMPRESSED));
+	print_u64(PRINT_ANY, "pkts_not_compressed",
+		  "    #pkts not compressed: %llu",
+		  st(out, CRYPTOMAP_SA_STATS_NOT_COMPRESSED));
+	print_u64(PRINT_ANY, "pkts_compr_failed", ", #pkts compr. failed: %llu\n",
+		  st(out, CRYPTOMAP_SA_STATS_COMPR_FAILED));
+	print_u64(PRINT_ANY, "pkts_not_decompressed",
+		  "    #pkts not decompressed: %llu",
+		  st(in, CRYPTOMAP_SA_STATS_NOT_COMPRESSED));
+	print_u64(PRINT_ANY, "pkts_decompress_failed",
+		  ", #pkts decompress failed: %llu\n",
+		  st(in, CRYPTOMAP_SA_STATS_COMPR_FAILED));
+	print_u64(st_, "send_errors", "    #send errors %llu",
+		  st(out, CRYPTOMAP_SA_STATS_ERRORS));
+	print_u64(st_, "recv_errors", ", #recv errors %llu\n",
+		  st(in, CRYPTOMAP_SA_STATS_ERRORS));
+	print_u64(dt, "pkts_no_sa_send", "    #pkts no sa (send) %llu",
+		  ns[CRYPTOMAP_STATS_A_NO_SA_SEND]);
+	print_u64(dt, "pkts_invalid_sa_rcv", ", #pkts invalid sa (rcv) %llu\n",
+		  ns[CRYPTOMAP_STATS_A_INVALID_SA_RCV]);
+	print_u64(dt, "pkts_encaps_failed_send",
+		  "    #pkts encaps failed (send) %llu",
+		  st(out, CRYPTOMAP_SA_STATS_ENCAPS_FAILED));
+	print_u64(dt, "pkts_decaps_failed_rcv",
+		  ", #pkts decaps failed (rcv) %llu\n",
+		  st(in, CRYPTOMAP_SA_STATS_ENCAPS_FAILED));
+	print_u64(dt, "pkts_invalid_prot_recv",
+		  "    #pkts invalid prot (recv) %llu",
+		  ns[CRYPTOMAP_STATS_A_INVALID_PROT_RCV]);
+	print_u64(dt, "pkts_verify_failed", ", #pkts verify failed: %llu\n",
+		  st(in, CRYPTOMAP_SA_STATS_VERIFY_FAILED));
+	print_u64(dt, "pkts_invalid_identity_recv",
+		  "    #pkts invalid identity (recv) %llu",
+		  st(in, CRYPTOMAP_SA_STATS_INVALID_IDENTITY));
+	print_u64(dt, "pkts_invalid_len_rcv", ", #pkts invalid len (rcv) %llu\n",
+		  st(in, CRYPTOMAP_SA_STATS_INVALID_LEN));
+	print_u64(dt, "pkts_replay_rollover_send",
+		  "    #pkts replay rollover (send): %llu",
+		  st(out, CRYPTOMAP_SA_STATS_REPLAY_ROLLOVER));
+	print_u64(dt, "pkts_replay_rollover_rcv",
+		  ", #pkts replay rollover (rcv) %llu\n",
+		  st(in, CRYPTOMAP_SA_STATS_REPLAY_ROLLOVER));
+	print_u64(dt, "pkts_replay_failed_rcv",
+		  "    ##pkts replay failed (rcv): %llu\n",
+		  st(in, CRYPTOMAP_SA_STATS_REPLAY_FAILED));
+	print_u64(dt, "pkts_internal_err_send",
+		  "    #pkts internal err (send): %llu",
+		  st(out, CRYPTOMAP_SA_STATS_INTERNAL_ERR));
+	print_u64(dt, "pkts_internal_err_recv",
+		  ", #pkts internal err (recv) %llu\n",
+		  st(in, CRYPTOMAP_SA_STATS_INTERNAL_ERR));
+	close_obj();
+	print_str(PRINT_ANY, "local_crypto_endpt",
+		  "\n     local crypto endpt.: %s", ip_text(laddr));
+	print_str(PRINT_ANY, "remote_crypto_endpt",
+		  ", remote crypto endpt.: %s\n", ip_text(peer));
+	print_u64(PRINT_ANY, "plaintext_mtu", "     plaintext mtu %llu", ptmtu);
+	print_u64(PRINT_ANY, "path_mtu", ", path mtu %llu", mtu);
+	print_u64(PRINT_ANY, "ip_mtu", ", ip mtu %llu", mtu);
+	print_str(PRINT_ANY, "ip_mtu_idb", ", ip mtu idb %s\n", b->ifname);
+	print_text("     current outbound spi: 0x%X(%u)\n", spi, spi);
+	print_u64(PRINT_JSON, "current_outbound_spi", NULL, spi);
+	print_yn(PRINT_ANY, "pfs", "     PFS (Y/N): %s", e->pfs != 0);
+	print_str(PRINT_ANY, "dh_group", ", DH group: %s\n", dh);
+	sa_list(v, e, CRYPTOMAP_DIR_IN, IPPROTO_ESP, "inbound esp sas", "inbound_esp_sas");
+	sa_list(v, e, CRYPTOMAP_DIR_IN, IPPROTO_AH, "inbound ah sas", "inbound_ah_sas");
+	sa_list(v, e, CRYPTOMAP_DIR_IN, IPPROTO_COMP, "inbound pcp sas", "inbound_pcp_sas");
+	sa_list(v, e, CRYPTOMAP_DIR_OUT, IPPROTO_ESP, "outbound esp sas", "outbound_esp_sas");
+	sa_list(v, e, CRYPTOMAP_DIR_OUT, IPPROTO_AH, "outbound ah sas", "outbound_ah_sas");
+	sa_list(v, e, CRYPTOMAP_DIR_OUT, IPPROTO_COMP, "outbound pcp sas", "outbound_pcp_sas");
+	close_obj();
 }
 
 static bool has_peer(const struct entry *e, uint32_t peer)
@@ -426,8 +394,7 @@ int show_ipsec_sa(int argc, char **argv)
 	nl_close(n);
 	v.c = &c;
 
-	if (json_output)
-		jw_arr_start(NULL);
+	open_arr(NULL);
 	for (i = 0; i < c.nbinds; i++) {
 		const struct binding *b = &c.binds[i];
 		const struct cmap *m = cfg_map(&c, b->map, false);
@@ -459,8 +426,7 @@ int show_ipsec_sa(int argc, char **argv)
 			}
 		}
 	}
-	if (json_output)
-		jw_arr_end();
+	close_arr();
 	free(v.sas);
 	cfg_free(&c);
 	return 0;
