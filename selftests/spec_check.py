@@ -45,12 +45,18 @@ def c_upper(name):
 # ---------------------------------------------------------------- KTAP
 
 class Ktap:
-    def __init__(self):
+    def __init__(self, quiet=False):
         self.n = self.passed = self.failed = self.skipped = 0
-        print('TAP version 13')
+        self.quiet = quiet
+        self.failures = []          # (desc, problems)
+        self.out('TAP version 13')
+
+    def out(self, line):
+        if not self.quiet:
+            print(line)
 
     def plan(self, n):
-        print(f'1..{n}')
+        self.out(f'1..{n}')
 
     def run(self, desc, fn, *args):
         """One result from a check function; a crash is a failure."""
@@ -67,20 +73,21 @@ class Ktap:
         self.n += 1
         if problems:
             self.failed += 1
-            print(f'not ok {self.n} {desc}')
+            self.failures.append((desc, problems))
+            self.out(f'not ok {self.n} {desc}')
             for p in problems:
-                print(f'# {p}')
+                self.out(f'# {p}')
         else:
             self.passed += 1
-            print(f'ok {self.n} {desc}')
+            self.out(f'ok {self.n} {desc}')
 
     def skip(self, desc, why):
         self.n += 1
         self.skipped += 1
-        print(f'ok {self.n} {desc} # SKIP {why}')
+        self.out(f'ok {self.n} {desc} # SKIP {why}')
 
     def finish(self):
-        print(f'# Totals: pass:{self.passed} fail:{self.failed} xfail:0 xpass:0 '
+        self.out(f'# Totals: pass:{self.passed} fail:{self.failed} xfail:0 xpass:0 '
               f'skip:{self.skipped} error:0')
         if self.failed:
             return 1
@@ -533,33 +540,36 @@ def check_strings(spec, hdr):
     return p
 
 
+def nlspec_gen():
+    """tools/nlspec-gen.py as a module (its name has a dash)."""
+    import importlib.util
+    path = os.path.join(TOP, 'tools', 'nlspec-gen.py')
+    mspec = importlib.util.spec_from_file_location('nlspec_gen', path)
+    mod = importlib.util.module_from_spec(mspec)
+    mspec.loader.exec_module(mod)
+    return mod
+
+
 def check_policy(spec_path, kmod):
-    gen = os.path.join(TOP, 'tools', 'nlspec-gen.py')
-    tmp = tempfile.mkdtemp(prefix='nlspec-')
+    gen = nlspec_gen()
     try:
-        r = subprocess.run([sys.executable, gen, '--spec', spec_path, '--out-dir', tmp],
-                           capture_output=True, text=True)
-        if r.returncode:
-            return [f'{gen} failed: {r.stderr.strip()}']
-        p = []
-        for f in ('nl_policy.c', 'nl_policy.h'):
-            with open(os.path.join(tmp, f)) as a:
-                want = a.read()
-            try:
-                with open(os.path.join(kmod, f)) as b:
-                    have = b.read()
-            except OSError as e:
-                p.append(f'kmod/{f}: {e}')
-                continue
-            if want != have:
-                r = subprocess.run(['diff', '-u', os.path.join(kmod, f), os.path.join(tmp, f)],
-                                   capture_output=True, text=True)
-                p.append(f'kmod/{f} is not what tools/nlspec-gen.py generates '
-                         f'(make nl-policy):')
-                p += r.stdout.splitlines()[:40]
-        return p
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        texts = gen.Gen(gen.Spec(spec_path)).render()
+    except (gen.SpecError, KeyError) as e:
+        return [f'tools/nlspec-gen.py: {e}']
+    p = []
+    for f, want in zip(('nl_policy.c', 'nl_policy.h'), texts):
+        try:
+            with open(os.path.join(kmod, f)) as fd:
+                have = fd.read()
+        except OSError as e:
+            p.append(f'kmod/{f}: {e}')
+            continue
+        if want != have:
+            import difflib
+            p.append(f'kmod/{f} is not what tools/nlspec-gen.py generates (make nl-policy):')
+            p += list(difflib.unified_diff(have.splitlines(), want.splitlines(),
+                                           f'kmod/{f}', 'generated', lineterm=''))[:40]
+    return p
 
 
 def ynl_prepare(spec_path, tree, tmp):
@@ -627,27 +637,15 @@ def check_ynl_uapi(spec, spec_copy, tree, hdr, tmp):
     return p
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--spec',
-                    default=os.path.join(TOP, 'Documentation/netlink/specs/cryptomap.yaml'))
-    ap.add_argument('--header', default=os.path.join(TOP, 'uapi/linux/cryptomap.h'))
-    ap.add_argument('--kmod', default=os.path.join(TOP, 'kmod'))
-    ap.add_argument('--no-policy', action='store_true', help='skip the nl_policy.[ch] check')
-    ap.add_argument('--no-ynl', action='store_true', help='skip the kernel YNL checks')
-    args = ap.parse_args()
+def n_checks(spec):
+    return 13 + len([s for s in spec.sets.values() if 'subset-of' not in s])
 
-    k = Ktap()
-    try:
-        spec = Spec(args.spec)
-        hdr = Header(args.header)
-    except (OSError, yaml.YAMLError, KeyError, TypeError) as e:
-        k.plan(1)
-        k.result('spec and header can be read', [str(e)])
-        return k.finish()
 
+def all_checks(k, spec_path, hdr_path, kmod, no_policy=False, no_ynl=False):
+    """Every check, one KTAP result each (n_checks of them)."""
+    spec = Spec(spec_path)
+    hdr = Header(hdr_path)
     sets = [s for s in spec.sets.values() if 'subset-of' not in s]
-    k.plan(13 + len(sets))
     k.result('uapi header parses', hdr.problems)
     k.run('family name, version and multicast groups', check_family, spec, hdr)
     k.run('constants, both directions', check_consts, spec, hdr)
@@ -666,15 +664,14 @@ def main():
     k.run('string limits: names CRYPTOMAP_NAME_MAX - 1, interfaces IFNAMSIZ - 1',
           check_strings, spec, hdr)
 
-    if args.no_policy:
+    if no_policy:
         k.skip('kmod/nl_policy.[ch] = tools/nlspec-gen.py output', '--no-policy')
     else:
-        k.run('kmod/nl_policy.[ch] = tools/nlspec-gen.py output',
-              check_policy, args.spec, args.kmod)
+        k.run('kmod/nl_policy.[ch] = tools/nlspec-gen.py output', check_policy, spec_path, kmod)
 
     tree = None
     why = '--no-ynl'
-    if not args.no_ynl:
+    if not no_ynl:
         try:
             from ynl_tree import ynl_tree, NoSource
             try:
@@ -686,19 +683,111 @@ def main():
     if tree is None:
         k.skip('spec passes the genetlink-legacy schema', why)
         k.skip('ynl-gen-c --mode uapi renders our header\'s names and values', why)
-        return k.finish()
+        return
     tmp = tempfile.mkdtemp(prefix='spec-check-')
     try:
-        spec_copy, schema = ynl_prepare(args.spec, tree, tmp)
-        r = check_schema(spec_copy, schema)
-        if r is None:
-            k.skip('spec passes the genetlink-legacy schema', 'python3-jsonschema missing')
-        else:
-            k.result('spec passes the genetlink-legacy schema', r)
-        k.result('ynl-gen-c --mode uapi renders our header\'s names and values',
-                 check_ynl_uapi(spec, spec_copy, tree, hdr, tmp))
+        spec_copy, schema = ynl_prepare(spec_path, tree, tmp)
+        k.run('spec passes the genetlink-legacy schema', check_schema, spec_copy, schema)
+        k.run('ynl-gen-c --mode uapi renders our header\'s names and values',
+              check_ynl_uapi, spec, spec_copy, tree, hdr, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+# One change each to the header, the spec or the generated policy that the
+# checks must refuse: (description, file, pattern, replacement, re flags).
+MUTATIONS = [
+    ('a changed enum value in the header', 'header',
+     r'CRYPTOMAP_ACE_PERMIT = 1,', 'CRYPTOMAP_ACE_PERMIT = 3,', 0),
+    ('an attribute added to the header only', 'header',
+     r'^\t__CRYPTOMAP_MAP_A_MAX,', '\tCRYPTOMAP_MAP_A_FOO,\n\t__CRYPTOMAP_MAP_A_MAX,', re.M),
+    ('a command renamed in the header', 'header',
+     r'CRYPTOMAP_CMD_BIND_DEL,', 'CRYPTOMAP_CMD_BIND_REMOVE,', 0),
+    ('a constant changed in the header', 'header',
+     r'(#define CRYPTOMAP_MAX_TSETS\s+)6', r'\g<1>8', 0),
+    ('a header type comment that the spec contradicts', 'header',
+     r'(CRYPTOMAP_TSET_A_AH,\s*/\* )u8,', r'\1u16,', 0),
+    ('an enum entry dropped from the spec', 'spec',
+     r'      -\n        name: deflate\n        doc: comp-deflate\n', '', 0),
+    ('an attribute renamed in the spec', 'spec',
+     r'name: local-ifname\n', 'name: local-if\n', 0),
+    ('a range in the spec unlike the header\'s', 'spec', r'min: 120\n', 'min: 100\n', 0),
+    ('an operation missing from the spec', 'spec',
+     r'    -\n      name: stats-get\n.*?\n\n', '\n', re.S),
+    ('a change without uns-admin-perm', 'spec', r' *flags: \[uns-admin-perm\]\n', '', 0),
+    ('an attribute without a doc', 'spec',
+     r'(name: esp-keybits\n)(\s+type: u16\n)\s+doc: \|\n(\s+[^\n]*\n){2}', r'\1\2', 0),
+    ('a hand edit of kmod/nl_policy.c', 'kmod',
+     r'NLA_POLICY_MAX\(NLA_U8, 24\)', 'NLA_POLICY_MAX(NLA_U8, 32)', 0),
+]
+
+
+def self_test(k, spec_path, hdr_path, kmod):
+    """Each mutation must make at least one check fail."""
+    for desc, what, pat, repl, flags in MUTATIONS:
+        src = {'header': hdr_path, 'spec': spec_path,
+               'kmod': os.path.join(kmod, 'nl_policy.c')}[what]
+        with open(src) as f:
+            text = f.read()
+        new, n = re.subn(pat, repl, text, count=1, flags=flags)
+        if n != 1:
+            k.result(f'refused: {desc}', [f'the mutation /{pat}/ did not apply'])
+            continue
+        tmp = tempfile.mkdtemp(prefix='spec-mut-')
+        try:
+            paths = {'header': hdr_path, 'spec': spec_path, 'kmod': kmod}
+            if what == 'kmod':
+                shutil.copy(os.path.join(kmod, 'nl_policy.h'), tmp)
+                dst = os.path.join(tmp, 'nl_policy.c')
+            else:
+                dst = os.path.join(tmp, os.path.basename(src))
+            with open(dst, 'w') as f:
+                f.write(new)
+            paths[what] = tmp if what == 'kmod' else dst
+            q = Ktap(quiet=True)
+            try:
+                # The policy check only for the policy mutation: a spec
+                # change must be caught by the agreement checks themselves.
+                all_checks(q, paths['spec'], paths['header'], paths['kmod'],
+                           no_policy=(what != 'kmod'), no_ynl=True)
+            except Exception as e:                          # noqa: BLE001
+                q.result('reading the mutated files', [f'{type(e).__name__}: {e}'])
+            if q.failed:
+                k.result(f'refused: {desc}', [])
+                for d, probs in q.failures:
+                    k.out(f'#   by "{d}": {probs[0]}')
+            else:
+                k.result(f'refused: {desc}', ['no check noticed it'])
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--spec',
+                    default=os.path.join(TOP, 'Documentation/netlink/specs/cryptomap.yaml'))
+    ap.add_argument('--header', default=os.path.join(TOP, 'uapi/linux/cryptomap.h'))
+    ap.add_argument('--kmod', default=os.path.join(TOP, 'kmod'))
+    ap.add_argument('--no-policy', action='store_true', help='skip the nl_policy.[ch] check')
+    ap.add_argument('--no-ynl', action='store_true', help='skip the kernel YNL checks')
+    ap.add_argument('--self-test', action='store_true',
+                    help='then prove that one-change copies of the files are refused')
+    args = ap.parse_args()
+
+    k = Ktap()
+    try:
+        n = n_checks(Spec(args.spec))
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as e:
+        k.plan(1)
+        k.result('the spec can be read', [f'{type(e).__name__}: {e}'])
+        return k.finish()
+    k.plan(n + (len(MUTATIONS) if args.self_test else 0))
+    try:
+        all_checks(k, args.spec, args.header, args.kmod, args.no_policy, args.no_ynl)
+    except Exception as e:                                  # noqa: BLE001
+        k.result('reading the spec and the header', [f'{type(e).__name__}: {e}'])
+    if args.self_test:
+        self_test(k, args.spec, args.header, args.kmod)
     return k.finish()
 
 
