@@ -32,7 +32,7 @@ nl_check() {
 	local desc=$1
 	shift
 	__check_run nl "$@"
-	printf '%s\n' "$CHECK_OUT" | grep -E '^# (FAIL|ACL BIG)|Traceback|Error' | sed 's/^# //' | ktap_diag
+	printf '%s\n' "$CHECK_OUT" | grep -E '^# (FAIL|ACL BIG)|recv\(\) calls|Traceback|Error' | sed 's/^# \(ok \)\?//' | ktap_diag
 	if [ "$CHECK_RC" -ne 0 ]; then
 		printf '%s\n' "$CHECK_OUT" | tail -n 5 | ktap_diag
 	fi
@@ -52,7 +52,7 @@ nl_as_nobody() {
 }
 
 ktap_header
-ktap_plan 27
+ktap_plan 28
 
 [ -f "$CRYPTOMAP_KO" ] || ktap_exit_fail "no module at $CRYPTOMAP_KO (make module KVER=$KVER)"
 [ -x "$PY" ] || ktap_skip_all "no $PY"
@@ -109,6 +109,8 @@ setup_ns nsbig
 nl_check "ACL of 5000 entries: APPEND in 10 messages, dump across several" \
 	"$nsbig" bigacl:5000
 nl_check "change during a dump: NLM_F_DUMP_INTR on the rest" "$nsbig" intr
+nl_check "400 transform sets and 400 entries: dumps across several parts" \
+	"$nsbig" many:400
 nl_check "concurrent changes from two sockets while a third dumps" "$nsbig" \
 	stress:200
 

@@ -1053,6 +1053,28 @@ def t_stress(g, rounds='200'):
     eq(errors, [], f'{rounds} rounds of changes from 2 sockets with a dumper')
 
 
+def t_many(g, n='400'):
+    """Many objects: dumps continue across messages without loss."""
+    n = int(n)
+    E = 'CRYPTOMAP_ENTRY_A_'
+    for i in range(n):
+        g.do('CRYPTOMAP_CMD_TSET_SET', *tset_attrs(f'TS-{i:04}', 'esp-aes 256 esp-sha-hmac'))
+        g.do('CRYPTOMAP_CMD_ENTRY_SET', *entry_attrs(
+            'MANY', n - i, acl='101', peers=[f'10.1.{i >> 8}.{i & 255 or 1}'],
+            tsets=[f'TS-{i:04}']))
+    st = {}
+    ts = [t.s(C['CRYPTOMAP_TSET_A_NAME'])
+          for t in g.dump('CRYPTOMAP_CMD_TSET_GET', stats=st)]
+    ok(ts == [f'TS-{i:04}' for i in range(n)],
+       f'{len(ts)} transform sets dumped in order, {st["recvs"]} recv() calls')
+    ok(st['recvs'] >= 2, 'the transform set dump took several parts')
+    st = {}
+    es = [e.u32(C[E + 'SEQ']) for e in g.dump('CRYPTOMAP_CMD_ENTRY_GET', stats=st)]
+    ok(es == list(range(1, n + 1)),
+       f'{len(es)} entries of one map dumped by seq, {st["recvs"]} recv() calls')
+    ok(st['recvs'] >= 2, 'the entry dump took several parts')
+
+
 def main(argv):
     global FAILED
     if argv and argv[0] == '--list':
@@ -1087,6 +1109,7 @@ GROUPS = {
     'bindto': t_bindto,
     'flush': t_flush,
     'stress': t_stress,
+    'many': t_many,
 }
 
 if __name__ == '__main__':
