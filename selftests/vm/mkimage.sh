@@ -63,6 +63,10 @@ mkdir -p "$root"/{bin,dev,proc,sys,lower,upper,newroot,lib/modules}
 cp "$(command -v busybox)" "$root/bin/busybox"
 cp "$here/init" "$root/init"
 chmod 755 "$root/init" "$root/bin/busybox"
+# The applet links, made here rather than by `busybox --install` at boot.
+for a in $(busybox --list); do
+	[ "$a" = busybox ] || ln -s busybox "$root/bin/$a"
+done
 
 # The modules the 9p root and the overlay need, dependencies first (what
 # is built in shows up as "builtin" and is skipped).
