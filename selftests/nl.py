@@ -195,7 +195,8 @@ class Genl:
         payload = struct.pack('=BBH', cmd, self.version, 0) + b''.join(attrs)
         hdr = struct.pack('=IHHII', 16 + len(payload), self.fam, flags,
                           self.seq, 0)
-        self.sock.send(hdr + payload)
+        self.last = hdr + payload
+        self.sock.send(self.last)
         return self.seq
 
     def recv_msgs(self):
@@ -424,6 +425,17 @@ def rejects(fn, err, msg_re, what):
     return ok(False, f'{what}: accepted (expected {errno.errorcode[err]})')
 
 
+def bad_attr_type(g, fn):
+    """The type of the attribute the kernel's extack offset points at."""
+    try:
+        fn()
+    except NlError as e:
+        if e.offs is None or e.offs + 4 > len(g.last):
+            return None
+        return struct.unpack_from('=H', g.last, e.offs + 2)[0] & 0x3fff
+    return None
+
+
 def acl_entries(g, name):
     """Every ACE of ACL name by dump, merging its messages."""
     out = []
@@ -554,6 +566,8 @@ def t_acl(g):
     rejects(bad('100', [ace('permit', dport=('eq', 80))]), EINVAL,
             r'^access list 100: entry 10: port operator needs tcp or udp$',
             'port on an ip entry')
+    eq(bad_attr_type(g, bad('100', [ace('permit', dport=('eq', 80))])),
+       C[A + 'DPORT_OP'], 'the extack offset points at the port operator')
     rejects(bad('100', [ace('permit', proto=IPPROTO_TCP,
                             dport=('range', 2000, 1000))]), EINVAL,
             r'access list 100: entry 10: range 2000 1000: 2000 is greater than 1000',
