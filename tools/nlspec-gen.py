@@ -33,6 +33,8 @@ import sys
 
 import yaml
 
+LOADER = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+
 TOP = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 SPEC_REL = 'Documentation/netlink/specs/cryptomap.yaml'
 ME = 'tools/nlspec-gen.py'
@@ -58,9 +60,11 @@ def c_lower(name):
 
 
 class Spec:
-    def __init__(self, path):
-        with open(path) as f:
-            self.y = yaml.safe_load(f)
+    def __init__(self, path, y=None):
+        if y is None:
+            with open(path) as f:
+                y = yaml.load(f, Loader=LOADER)
+        self.y = y
         self.name = self.y['name']
         self.consts = {}
         self.enums = {}
