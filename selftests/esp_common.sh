@@ -138,13 +138,9 @@ cm_gwA_case() {
 	else
 		acl="access-list 101 permit ip host $LAB_GWA_WAN_IP host $LAB_GWB_WAN_IP"
 	fi
-	if [ -n "${CM_CASE_DONE:-}" ]; then
-		cm_cfg "$gwA" <<-EOF || return 1
-			no crypto map VPN
-			no access-list 101
-		EOF
-	fi
-	CM_CASE_DONE=1
+	# Start from nothing (each "no" fails harmlessly when there is nothing).
+	echo "no crypto map VPN" | cm_cfg "$gwA" >/dev/null 2>&1
+	echo "no access-list 101" | cm_cfg "$gwA" >/dev/null 2>&1
 	cm_cfg "$gwA" <<-EOF
 		$acl
 		crypto ipsec transform-set $ts $(enc_ios "$enc") $(auth_ios "$auth")
@@ -179,9 +175,9 @@ tcp_transfer() {
 	rm -f "$out" "$out.ready"
 	ip netns exec "$2" $PY "$ESP_TOOL" tcp-server $port "$out" &
 	spid=$!
-	busywait 5000 test -e "$out.ready" || return 1
-	sent=$(ip netns exec "$1" $PY "$ESP_TOOL" tcp-client "$3" $port "$4")
-	busywait 20000 test -e "$out"
+	busywait 30000 test -e "$out.ready" || { echo "server not ready"; return 1; }
+	sent=$(ip netns exec "$1" $PY "$ESP_TOOL" tcp-client "$3" $port "$4" 2>&1)
+	busywait 30000 test -e "$out"
 	got=$(cat "$out" 2>/dev/null)
 	kill "$spid" 2>/dev/null
 	wait "$spid" 2>/dev/null

@@ -25,7 +25,7 @@ def tcp_server(port, out):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(('0.0.0.0', int(port)))
     s.listen(1)
-    s.settimeout(30)
+    s.settimeout(40)
     with open(out + '.ready', 'w') as f:
         f.write('ready\n')
     c, _ = s.accept()
@@ -47,11 +47,14 @@ def tcp_server(port, out):
 def tcp_client(addr, port, nbytes):
     nbytes = int(nbytes)
     data = os.urandom(nbytes)
-    for _ in range(5):
+    deadline = time.time() + 20
+    while True:
         try:
-            c = socket.create_connection((addr, int(port)), timeout=5)
+            c = socket.create_connection((addr, int(port)), timeout=10)
             break
         except OSError:
+            if time.time() > deadline:
+                raise
             time.sleep(0.2)
     else:
         sys.exit('cannot connect to %s:%s' % (addr, port))
