@@ -115,12 +115,12 @@ static uint64_t st(const struct sa *s, int i)
 	return s ? s->st[i] : 0;
 }
 
-static void ident(const char *key, uint32_t addr, uint32_t wild, int proto,
-		  uint8_t op, uint16_t port, char *buf, size_t len)
+/* "addr/mask/prot/port" of one side of a crypto ACL line */
+static void ident(uint32_t addr, uint32_t wild, int proto, uint8_t op,
+		  uint16_t port, char *buf, size_t len)
 {
 	uint32_t mask = ~wild;
 
-	(void)key;
 	snprintf(buf, len, "%s/%s/%d/%u", ip_text(addr & mask), ip_text(mask),
 		 proto < 0 ? 0 : proto, op == CRYPTOMAP_PORT_EQ ? port : 0);
 }
@@ -230,10 +230,8 @@ static void flow(struct view *v, const struct binding *b, uint32_t laddr,
 	enum print_to dt = v->detail ? PRINT_ANY : PRINT_JSON;
 	enum print_to st_ = v->detail ? PRINT_JSON : PRINT_ANY;
 
-	ident("local", x->src, x->swild, x->proto, x->sop, x->slo, li,
-	      sizeof(li));
-	ident("remote", x->dst, x->dwild, x->proto, x->dop, x->dlo, ri,
-	      sizeof(ri));
+	ident(x->src, x->swild, x->proto, x->sop, x->slo, li, sizeof(li));
+	ident(x->dst, x->dwild, x->proto, x->dop, x->dlo, ri, sizeof(ri));
 	if (e->pfs)
 		snprintf(dh, sizeof(dh), "group%u", e->pfs);
 	else
