@@ -6,7 +6,10 @@
 #	. "$(dirname "$0")/lib.sh"
 #
 # The tests run as root inside a QEMU guest (selftests/vm/run.sh) with
-# KVER, CRYPTOMAP_KO, CRYPTOMAP and SELFTESTS set.  They print KTAP and exit
+# KVER, CRYPTOMAP_KO, CRYPTOMAP and SELFTESTS set and cwd the repo root.
+# Writes anywhere land in the guest's RAM and vanish with it; files written
+# into $VM_ARTIFACTS are kept on the host in
+# build/vm-logs/KVER/NAME.artifacts/.  They print KTAP and exit
 # 0 (pass), 4 (skip) or anything else (fail):
 #
 #	ktap_header; ktap_plan 3

@@ -20,6 +20,10 @@ bb=/bin/busybox
 
 # shellcheck source=/dev/null
 . "$S/env"
+# Files a test leaves here (pcaps, configs) are kept on the host in
+# build/vm-logs/KVER/NAME.artifacts/.
+export VM_ARTIFACTS=$S/artifacts
+mkdir -p "$VM_ARTIFACTS"
 read -r t_stage2 _ < /proc/uptime
 
 # The whole kernel log streams to the share too: if the guest panics, this

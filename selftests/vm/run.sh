@@ -335,6 +335,10 @@ run_test() {
 	run_guest "exec bash $(printf %q "$repo/selftests/$t.sh")"
 	cp "$scratch/out" "$logdir/$t.log" 2>/dev/null || : > "$logdir/$t.log"
 	cp "$g_klog" "$logdir/$t.dmesg" 2>/dev/null || : > "$logdir/$t.dmesg"
+	rm -rf "$logdir/$t.artifacts"
+	if [ -n "$(ls -A "$scratch/artifacts" 2>/dev/null)" ]; then
+		cp -r "$scratch/artifacts" "$logdir/$t.artifacts"
+	fi
 	trouble=$(guest_trouble)
 	st=${g_status:-none}
 	[ "$g_hang" != 0 ] && st=hang
