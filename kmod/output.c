@@ -15,6 +15,7 @@
 #include <net/esp.h>
 #include <net/icmp.h>
 #include <net/inet_ecn.h>
+#include <net/netfilter/nf_conntrack.h>
 #include <net/ip.h>
 #include <net/route.h>
 
@@ -34,9 +35,12 @@ bool cm_output_nested(void)
 static int cm_ct_confirm(struct sk_buff *skb)
 {
 	const struct nf_ct_hook *ct_hook;
+	enum ip_conntrack_info ctinfo;
 	int ret = NF_ACCEPT;
+	struct nf_conn *ct;
 
-	if (!skb_nfct(skb))
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || nf_ct_is_confirmed(ct))
 		return NF_ACCEPT;
 	ct_hook = rcu_dereference(nf_ct_hook);
 	if (ct_hook && ct_hook->confirm)

@@ -8,11 +8,17 @@
                                           "sha256 length"
   esp_tool.py pcap FILE                   one line per IPv4 packet class:
                                           "esp SPI N", "clear SRC DST PROTO N"
-  esp_tool.py stats NETNS                 the per-netns drop counters and
-                                          every SA's counters (netlink)
+  esp_tool.py stats                       the per-netns drop counters of
+                                          this netns (STATS_GET), "name N"
+  esp_tool.py forge DST SPI SEQ KEYHEX KIND
+                                          send one tunnel-mode ESP packet
+                                          (esp-null, HMAC-SHA1-96 with KEYHEX)
+                                          to DST; KIND: good badicv badpad
+                                          trunc:N (ESP part cut to N bytes)
 """
 
 import hashlib
+import hmac
 import os
 import socket
 import struct
@@ -108,6 +114,95 @@ def pcap(path):
         print('%s %d' % (k, counts[k]))
 
 
+NLM_F_REQUEST = 1
+NLM_F_ACK = 4
+GENL_ID_CTRL = 0x10
+CRYPTOMAP_CMD_STATS_GET = 20
+STATS_NAMES = ['unspec', 'no_sa_send', 'invalid_sa_rcv', 'invalid_prot_rcv',
+               'not_ipsec_rcv', 'invalid_len_rcv']
+
+
+def nl_attrs(buf):
+    attrs = {}
+    while len(buf) >= 4:
+        alen, atype = struct.unpack('=HH', buf[:4])
+        if alen < 4:
+            break
+        attrs[atype & 0x3fff] = buf[4:alen]
+        buf = buf[(alen + 3) & ~3:]
+    return attrs
+
+
+def genl_request(sock, family, cmd, attrs=b''):
+    payload = struct.pack('=BBH', cmd, 1, 0) + attrs
+    msg = struct.pack('=IHHII', 16 + len(payload), family,
+                      NLM_F_REQUEST | NLM_F_ACK, 1, 0) + payload
+    sock.send(msg)
+    replies = []
+    while True:
+        data = sock.recv(65536)
+        while data:
+            mlen, mtype = struct.unpack('=IH', data[:6])
+            if mtype == 2:		# NLMSG_ERROR
+                err = struct.unpack('=i', data[16:20])[0]
+                if err:
+                    sys.exit('netlink error %d' % err)
+                return replies
+            replies.append(nl_attrs(data[20:mlen]))
+            data = data[(mlen + 3) & ~3:]
+
+
+def stats():
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
+    sock.bind((0, 0))
+    name = b'cryptomap\0'
+    attr = struct.pack('=HH', 4 + len(name), 2) + name
+    attr += b'\0' * (((len(attr) + 3) & ~3) - len(attr))
+    fam = genl_request(sock, GENL_ID_CTRL, 3, attr)[0]
+    family = struct.unpack('=H', fam[1][:2])[0]
+    st = genl_request(sock, family, CRYPTOMAP_CMD_STATS_GET)[0]
+    for i in range(1, len(STATS_NAMES)):
+        v = st.get(i, b'\0' * 8)
+        print('%s %d' % (STATS_NAMES[i], struct.unpack('=Q', v[:8])[0]))
+
+
+def ip_checksum(b):
+    if len(b) % 2:
+        b += b'\0'
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def inner_icmp(src, dst):
+    icmp = struct.pack('!BBHHH', 8, 0, 0, 0x1234, 1) + b'cryptomap forged'
+    icmp = icmp[:2] + struct.pack('!H', ip_checksum(icmp)) + icmp[4:]
+    hdr = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(icmp), 1, 0, 64, 1,
+                      0, socket.inet_aton(src), socket.inet_aton(dst))
+    hdr = hdr[:10] + struct.pack('!H', ip_checksum(hdr)) + hdr[12:]
+    return hdr + icmp
+
+
+def forge(dst, spi, seq, key, kind):
+    inner = inner_icmp('192.168.3.100', '192.168.1.100')
+    padlen = (-(len(inner) + 2)) % 4
+    pad = bytes(range(1, padlen + 1))
+    if kind == 'badpad':
+        padlen += 4
+        pad = bytes([0xff] * padlen)
+    hdr = struct.pack('!II', int(spi), int(seq))
+    body = hdr + inner + pad + bytes([padlen, 4])
+    icv = hmac.new(bytes.fromhex(key), body, hashlib.sha1).digest()[:12]
+    if kind == 'badicv':
+        icv = bytes([icv[0] ^ 1]) + icv[1:]
+    pkt = body + icv
+    if kind.startswith('trunc:'):
+        pkt = pkt[:int(kind[6:])]
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 50)
+    s.sendto(pkt, (dst, 0))
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == 'tcp-server':
@@ -116,6 +211,10 @@ def main():
         tcp_client(*sys.argv[2:5])
     elif cmd == 'pcap':
         pcap(sys.argv[2])
+    elif cmd == 'stats':
+        stats()
+    elif cmd == 'forge':
+        forge(*sys.argv[2:7])
     else:
         sys.exit(__doc__)
 
