@@ -6,6 +6,10 @@
 #   make demo            the README demo in a QEMU guest
 #   make checkpatch      kernel style on kmod/ and uapi/
 #   make C=1 / W=1       sparse / extra warnings, passed to Kbuild
+#   make install         module (KVER) + CLI, man pages, completion, unit
+#                        (DESTDIR=, PREFIX=/usr/local); make uninstall
+#   make install-tools   everything but the module (used by debian/rules)
+#   make deb             build/deb/cryptomap-{dkms,tools}_*.deb
 
 # Never derive the kernel from `uname -r`: this machine's own kernel has no
 # modules.  Default: the newest installed Debian 6.1 kernel with headers.
@@ -32,7 +36,8 @@ module:
 cli:
 	$(MAKE) -C tools/cryptomap
 
-check: all
+# The packaging test installs build/deb/*.deb: make them when it runs.
+check: all $(if $(filter packaging,$(or $(TESTS),packaging)),deb)
 	./selftests/vm/run.sh --kver $(KVER) $(if $(TESTS),--tests "$(TESTS)")
 
 check-all:
@@ -45,6 +50,43 @@ demo: all
 checkpatch:
 	./tools/checkpatch.sh
 
+# Installation.  The module goes to /lib/modules/KVER/updates (depmod unless
+# DESTDIR is set: a staging tree is for a package, whose install runs it);
+# the rest under PREFIX.  UNITDIR: where systemd looks for units of PREFIX.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+MODDIR ?= /lib/modules/$(KVER)/updates
+
+install: install-module install-tools
+
+install-module: module
+	install -D -m 0644 $(KO) $(DESTDIR)$(MODDIR)/cryptomap.ko
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+install-tools: cli
+	install -D -m 0755 $(CLI) $(DESTDIR)$(SBINDIR)/cryptomap
+	install -D -m 0644 tools/cryptomap/cryptomap.8 $(DESTDIR)$(MANDIR)/man8/cryptomap.8
+	install -D -m 0644 tools/cryptomap/cryptomap.conf.5 $(DESTDIR)$(MANDIR)/man5/cryptomap.conf.5
+	install -D -m 0644 tools/cryptomap/cryptomap.bash-completion $(DESTDIR)$(BASHCOMPDIR)/cryptomap
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' tools/cryptomap/cryptomap.service.in > $(DESTDIR)$(UNITDIR)/cryptomap.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/cryptomap.service
+
+uninstall:
+	rm -f $(DESTDIR)$(MODDIR)/cryptomap.ko
+	$(if $(DESTDIR),,-depmod -a $(KVER))
+	rm -f $(DESTDIR)$(SBINDIR)/cryptomap $(DESTDIR)$(MANDIR)/man8/cryptomap.8 \
+		$(DESTDIR)$(MANDIR)/man5/cryptomap.conf.5 $(DESTDIR)$(BASHCOMPDIR)/cryptomap \
+		$(DESTDIR)$(UNITDIR)/cryptomap.service
+
+# The Debian packages (debian/), built out of a clean copy of the tracked
+# files so that the work tree's objects never reach the source package.
+deb:
+	./tools/mkdeb.sh build/deb
+
 # kmod/nl_policy.[ch] are generated from the netlink spec.
 nl-policy:
 	./tools/nlspec-gen.py
@@ -55,4 +97,5 @@ clean:
 	rm -rf build
 	$(MAKE) -C tools/cryptomap clean
 
-.PHONY: all deps module cli check check-all demo checkpatch nl-policy clean
+.PHONY: all deps module cli check check-all demo checkpatch nl-policy clean \
+	install install-module install-tools uninstall deb
