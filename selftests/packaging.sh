@@ -17,7 +17,6 @@
 # so that one build is timed, unless PACKAGING_ALL_KERNELS=1.
 
 . "$(dirname "$0")/lib.sh"
-# shellcheck disable=SC2154 # $peer: set by setup_ns
 
 DEBDIR=${DEBDIR:-$SELFTESTS/../build/deb}
 UNIT=/lib/systemd/system/cryptomap.service
@@ -76,6 +75,7 @@ check_eq "the loaded module is the DKMS one (srcversion)" \
 	"$(cat /sys/module/cryptomap/srcversion 2>/dev/null)"
 
 # The gateway's WAN towards a peer namespace that speaks Linux XFRM.
+peer=
 setup_ns peer || ktap_exit_fail "cannot create the peer namespace"
 {
 	ip link add wan0 type veth peer name wan0 netns "$peer" &&
