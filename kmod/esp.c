@@ -48,6 +48,7 @@ static const u8 cm_esp_icv[__CRYPTOMAP_EAUTH_MAX] = {
 };
 
 static const char * const cm_esp_cbc[__CRYPTOMAP_ENC_MAX] = {
+	[CRYPTOMAP_ENC_NONE] = "ecb(cipher_null)",	/* ESP integrity only */
 	[CRYPTOMAP_ENC_NULL] = "ecb(cipher_null)",
 	[CRYPTOMAP_ENC_DES] = "cbc(des)",
 	[CRYPTOMAP_ENC_3DES] = "cbc(des3_ede)",
@@ -89,7 +90,7 @@ static int cm_esp_init_authenc(struct cm_sa *sa, const struct cm_tset_params *t,
 		return -EINVAL;
 	hmac = cm_esp_hmac[t->esp_auth];
 	cipher = cm_esp_cbc[t->esp_enc];
-	if (t->esp_enc == CRYPTOMAP_ENC_NULL)
+	if (t->esp_enc == CRYPTOMAP_ENC_NULL || t->esp_enc == CRYPTOMAP_ENC_NONE)
 		snprintf(name, sizeof(name), "authenc(%s,%s)", hmac, cipher);
 	else
 		snprintf(name, sizeof(name), "echainiv(authenc(%s,%s))",

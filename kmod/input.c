@@ -203,7 +203,7 @@ void cm_input_finish(struct sk_buff *skb, int nexthdr)
 	cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_PKTS, 1);
 	cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_BYTES, skb->len);
 	cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_ENCAPS, 1);
-	if (pair->esp_enc != CRYPTOMAP_ENC_NULL)
+	if (pair->esp_enc > CRYPTOMAP_ENC_NULL)
 		cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_CRYPT, 1);
 	if (sa->icvlen)
 		cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_DIGEST, 1);

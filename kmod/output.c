@@ -82,7 +82,7 @@ void cm_output_finish(struct sk_buff *skb, int err)
 	cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_PKTS, 1);
 	cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_BYTES, CM_SKB_CB(skb)->inner_len);
 	cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_ENCAPS, 1);
-	if (pair->esp_enc != CRYPTOMAP_ENC_NULL)
+	if (pair->esp_enc > CRYPTOMAP_ENC_NULL)
 		cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_CRYPT, 1);
 	if (sa->icvlen)
 		cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_DIGEST, 1);

@@ -205,7 +205,8 @@ static struct cm_sa_pair *cm_pair_create(struct cm_sadb *db,
 	for (i = CM_SA_ESP_IN; i <= CM_SA_ESP_OUT; i++) {
 		struct cm_sa *sa;
 
-		if (!keys[i].spi || t->esp_enc == CRYPTOMAP_ENC_NONE)
+		if (!keys[i].spi || (t->esp_enc == CRYPTOMAP_ENC_NONE &&
+				     t->esp_auth == CRYPTOMAP_EAUTH_NONE))
 			continue;
 		sa = cm_sa_create(db, pair, t, &keys[i],
 				  i == CM_SA_ESP_IN ? CRYPTOMAP_DIR_IN :

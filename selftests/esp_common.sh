@@ -190,3 +190,25 @@ xfrm_pkts() {
 	ip -n "$1" -s xfrm state list spi "$2" 2>/dev/null |
 		awk '/lifetime current:/ { getline; sub(/\(packets\)/, "", $2); print $2; exit }'
 }
+
+# sink_start NS DIR PORT: a TCP sink in NS (esp_tool.py tcp-sink)
+sink_start() {
+	mkdir -p "$2"
+	ip netns exec "$1" $PY "$ESP_TOOL" tcp-sink "$3" "$2" >/dev/null 2>&1 &
+	busywait 30000 test -e "$2/ready"
+}
+
+# sink_send SRCNS DIR ADDR PORT FILE: send FILE with bash's /dev/tcp to the
+# sink at ADDR:PORT whose results land in DIR; does the sink's sha256 match?
+sink_send() {
+	local n want got
+	n=$(find "$2" -maxdepth 1 -name '[0-9]*' | wc -l)
+	n=$((n + 1))
+	[ -s "$5.sum" ] || $PY "$ESP_TOOL" sha "$5" > "$5.sum"
+	want=$(cat "$5.sum")
+	ip netns exec "$1" timeout 30 bash -c "cat '$5' > /dev/tcp/$3/$4" ||
+		{ echo "send to $3:$4 failed"; return 1; }
+	busywait 30000 test -e "$2/$n" || { echo "nothing arrived"; return 1; }
+	got=$(cat "$2/$n")
+	[ "$got" = "$want" ] || { echo "sent $want got $got"; return 1; }
+}

@@ -6,8 +6,13 @@
                                           sha256 and length of what came
   esp_tool.py tcp-client ADDR PORT BYTES  send BYTES random bytes, print
                                           "sha256 length"
+  esp_tool.py tcp-sink PORT DIR           accept connections for ever; for
+                                          the Nth write DIR/N: "sha256 length"
+  esp_tool.py sha FILE                    "sha256 length" of FILE
   esp_tool.py pcap FILE                   one line per IPv4 packet class:
-                                          "esp SPI N", "clear SRC DST PROTO N"
+                                          "esp SRC DST SPI N", "espfrag SRC
+                                          DST - N" (non-first fragments),
+                                          "clear SRC DST PROTO N"
   esp_tool.py stats                       the per-netns drop counters of
                                           this netns (STATS_GET), "name N"
   esp_tool.py forge DST SPI SEQ KEYHEX KIND
@@ -48,6 +53,42 @@ def tcp_server(port, out):
     with open(out + '.tmp', 'w') as f:
         f.write('%s %d\n' % (h.hexdigest(), n))
     os.rename(out + '.tmp', out)
+
+
+def tcp_sink(port, d):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(('0.0.0.0', int(port)))
+    s.listen(16)
+    with open(os.path.join(d, 'ready'), 'w') as f:
+        f.write('ready\n')
+    n = 0
+    while True:
+        c, _ = s.accept()
+        c.settimeout(30)
+        h = hashlib.sha256()
+        total = 0
+        try:
+            while True:
+                b = c.recv(65536)
+                if not b:
+                    break
+                h.update(b)
+                total += len(b)
+        except OSError:
+            pass
+        c.close()
+        n += 1
+        tmp = os.path.join(d, '.%d' % n)
+        with open(tmp, 'w') as f:
+            f.write('%s %d\n' % (h.hexdigest(), total))
+        os.rename(tmp, os.path.join(d, str(n)))
+
+
+def sha(path):
+    with open(path, 'rb') as f:
+        data = f.read()
+    print('%s %d' % (hashlib.sha256(data).hexdigest(), len(data)))
 
 
 def tcp_client(addr, port, nbytes):
@@ -107,6 +148,8 @@ def pcap(path):
             if proto == 50 and frag == 0 and len(ip) >= ihl + 8:
                 spi = struct.unpack('>I', ip[ihl:ihl + 4])[0]
                 key = 'esp %s %s %d' % (src, dst, spi)
+            elif proto == 50:
+                key = 'espfrag %s %s -' % (src, dst)
             else:
                 key = 'clear %s %s %d' % (src, dst, proto)
             counts[key] = counts.get(key, 0) + 1
@@ -207,6 +250,10 @@ def main():
     cmd = sys.argv[1]
     if cmd == 'tcp-server':
         tcp_server(*sys.argv[2:4])
+    elif cmd == 'tcp-sink':
+        tcp_sink(*sys.argv[2:4])
+    elif cmd == 'sha':
+        sha(sys.argv[2])
     elif cmd == 'tcp-client':
         tcp_client(*sys.argv[2:5])
     elif cmd == 'pcap':
