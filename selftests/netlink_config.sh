@@ -51,13 +51,32 @@ nl_as_nobody() {
 		"$PY" "$NL" "$2"
 }
 
+# Leak checks with SLUB's allocation tracking, when the guest was booted
+# with slub_debug=U (VM_APPEND=slub_debug=FZPU selftests/vm/run.sh ...).
+LEAKS=$SELFTESTS/slab_leaks.py
+
+slab_tracking() {
+	"$PY" "$LEAKS" available
+}
+
+slab_clean() {
+	"$PY" "$LEAKS" compare "$slab_base"
+}
+
+slab_module_leftovers() {
+	"$PY" "$LEAKS" unloaded "$1" "$2"
+}
+
 ktap_header
-ktap_plan 28
+ktap_plan 30
 
 [ -f "$CRYPTOMAP_KO" ] || ktap_exit_fail "no module at $CRYPTOMAP_KO (make module KVER=$KVER)"
 [ -x "$PY" ] || ktap_skip_all "no $PY"
 
 check "insmod cryptomap" cm_load || ktap_exit_fail "module did not load"
+slab_base=$(mktemp)
+on_exit rm -f "$slab_base"
+slab_tracking && "$PY" "$LEAKS" snapshot > "$slab_base"
 
 # each group in a fresh netns of its own
 for g in global acl tset entry manual; do
@@ -130,11 +149,32 @@ check "10 namespaces created, configured and deleted" churn
 nl "$ns3" mark:GONE >/dev/null
 check "delete a netns with configuration present" ip netns del "$ns3"
 cleanup_ns "$ns3"
+if slab_tracking; then
+	cleanup_ns "$ns1" "$ns2" "$nsb" "$nsbig"
+	nl "" flush >/dev/null
+	check "every object of the deleted namespaces freed (SLUB tracking)" \
+		busywait 30000 slab_clean
+else
+	ktap_skip "every object of the deleted namespaces freed (SLUB tracking)" \
+		"boot with slub_debug=U"
+fi
+
+setup_ns ns4 ns5 || ktap_exit_fail "cannot create namespaces"
+nl "$ns4" mark:ALPHA >/dev/null
+nl "$ns5" mark:BRAVO >/dev/null
 nl "" mark:INIT >/dev/null
 nl_check "init netns configured before unload" "" expect:INIT
-check "rmmod with configuration in 4 namespaces" rmmod cryptomap
+read -r _ mod_size _ _ _ mod_base _ < <(grep '^cryptomap ' /proc/modules)
+check "rmmod with configuration in 3 namespaces" rmmod cryptomap
+if slab_tracking; then
+	check "no object allocated by the module left after rmmod (SLUB tracking)" \
+		busywait 10000 slab_module_leftovers "$mod_base" "$mod_size"
+else
+	ktap_skip "no object allocated by the module left after rmmod (SLUB tracking)" \
+		"boot with slub_debug=U"
+fi
 check "insmod again" cm_load
-nl_check "a reloaded module starts empty" "$ns1" expect
+nl_check "a reloaded module starts empty" "$ns4" expect
 nl "" flush >/dev/null
 
 ktap_finish
