@@ -117,7 +117,7 @@ check_eq "gwA encaps = gwB decaps ($a_enc)" "$a_enc" "$b_dec"
 check "deny in entry 10, permit in entry 20: hostA reaches site C" \
 	ping_ok "$hostA" 192.168.5.1 3
 c_in=$(xfrm_pkts "$gwC" 5000)
-check "site C's XFRM SA 5000 counted them (${c_in:-none})" test "${c_in:-0}" -ge 3
+check "site C: XFRM SA 5000 counted them (${c_in:-none})" test "${c_in:-0}" -ge 3
 
 # Without the deny line entry 10 (lower seq) takes LAN C too: to gwB, which
 # drops what its SA does not cover.
