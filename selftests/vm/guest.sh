@@ -36,10 +36,9 @@ modprobe -a -q veth esp4 ah4 xfrm_user xfrm_ipcomp authenc echainiv seqiv \
 	gcm ctr ghash_generic cbc des_generic des3_ede md5 sha1 sha256 sha512 \
 	hmac deflate nf_tables nft_nat nft_masq nf_nat nf_conntrack 2>/dev/null
 
-# kmemleak (debug kernels): no automatic scans during the test, and what
-# boot left behind is the baseline; only the test's leaks are reported.
+# kmemleak (debug kernels; automatic scans are off since stage 1): what
+# boot left behind is the baseline, only the test's leaks are reported.
 if [ -e /sys/kernel/debug/kmemleak ]; then
-	echo scan=off > /sys/kernel/debug/kmemleak
 	echo scan > /sys/kernel/debug/kmemleak
 	echo clear > /sys/kernel/debug/kmemleak
 fi
