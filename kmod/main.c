@@ -6,6 +6,7 @@
  */
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <net/genetlink.h>
 
 #include "cryptomap.h"
 #include "sa.h"
