@@ -80,13 +80,16 @@ if [ "$compat" = no ]; then
 	# The wrappers of compat.h, as the newest kernel spells them.
 	sed -i -E \
 		-e 's/cm_dump_attrs\(([a-z_]+)\)/genl_info_dump(\1)->attrs/g' \
-		-e 's/CM_CRYPTO_DONE_ARG/void *cm_done_arg/g' \
-		-e 's/cm_crypto_done_data\(([a-z_]+)\)/\1/g' \
+		-e 's/CM_CRYPTO_DONE_ARG/void *data/g' \
+		-e 's/cm_crypto_done_data\(cm_done_arg\)/data/g' \
 		"$dest"/*.c "$dest"/*.h
-	# <net/gso.h> where skb_gso_segment() is used.
+	# <net/gso.h> where skb_gso_segment() is used, in its sorted place.
 	for f in $(grep -l 'skb_gso_segment' "$dest"/*.c); do
-		grep -q '<net/gso.h>' "$f" ||
-			sed -i '0,/^#include <net\//s//#include <net\/gso.h>\n&/' "$f"
+		grep -q '<net/gso.h>' "$f" && continue
+		awk '!done && /^#include <net\// && $2 > "<net/gso.h>" {
+			print "#include <net/gso.h>"; done = 1 }
+		{ print }' "$f" > "$f.tmp" && mv "$f.tmp" "$f"
+		grep -q '<net/gso.h>' "$f" || { echo "intree.sh: no place for <net/gso.h> in $f" >&2; exit 1; }
 	done
 	# Anything compat.h defines must be gone now; else say what is left.
 	syms=$(sed -n -E 's/^static inline [^(]* \**([a-zA-Z_0-9]+)\(.*/\1/p; s/^#define (CM_[A-Z_0-9]+|cm_[a-z_0-9]+).*/\1/p' \
