@@ -32,7 +32,7 @@
 
 #include "lzs.h"
 
-#define LZS_MAX_CHAIN	48	/* candidates tried per position */
+#define LZS_MAX_CHAIN	32	/* candidates tried per position */
 #define LZS_NICE_LEN	64	/* a match this long ends the search */
 
 /* ---------------------------------------------------------------- output */
