@@ -167,7 +167,12 @@ static void cm_output_one(struct cm_sadb *db, const struct cm_spd_entry *e,
 		}
 	}
 	outer_len = hdr + payload + cm_esp_overhead(sa, payload);
-	mtu = dst_mtu(&rt->dst);
+	/*
+	 * In transport mode the packet's own route is the route to the peer,
+	 * whose path MTU the ICMP below lowers to what fits before ESP: the
+	 * outer packet is measured against the device instead.
+	 */
+	mtu = transport ? READ_ONCE(rt->dst.dev->mtu) : dst_mtu(&rt->dst);
 	if (outer_len > mtu) {
 		if (df && (iph->frag_off & htons(IP_DF)) && !skb->ignore_df) {
 			/* Too big: tell the sender what fits, as a router does. */
@@ -177,7 +182,8 @@ static void cm_output_one(struct cm_sadb *db, const struct cm_spd_entry *e,
 			if (transport)
 				fit += ihl;
 			fit = max(fit, 68U);
-			skb_dst_update_pmtu_no_confirm(skb, fit);
+			if (!transport)
+				skb_dst_update_pmtu_no_confirm(skb, fit);
 			icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
 				  htonl(fit));
 			ip_rt_put(rt);
