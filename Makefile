@@ -3,6 +3,8 @@
 # cryptomap: top-level build.
 #   make                 module (for KVER) and the CLI
 #   make check           every selftest in a QEMU guest (KVER=..., TESTS="a b")
+#   make check-debug     the same on a KASAN/kmemleak/lockdep 6.1 kernel built
+#                        once from linux-source-6.1 (tools/build-debug-kernel.sh)
 #   make demo            the README demo in a QEMU guest
 #   make checkpatch      kernel style on kmod/ and uapi/
 #   make C=1 / W=1       sparse / extra warnings, passed to Kbuild
@@ -39,6 +41,17 @@ cli:
 # The packaging test installs build/deb/*.deb: make them when it runs.
 check: all $(if $(filter packaging,$(or $(TESTS),packaging)),deb)
 	./selftests/vm/run.sh --kver $(KVER) $(if $(TESTS),--tests "$(TESTS)")
+
+# The debug kernel is built once and cached outside the tree (its directory
+# is the last line build-debug-kernel.sh prints); the module is built
+# against it and every selftest, the fuzzers included, runs on it.  Any
+# KASAN, lockdep or kmemleak report fails the test (selftests/vm/run.sh).
+check-debug: cli
+	@kdir=$$(./tools/build-debug-kernel.sh | tail -n1) && [ -d "$$kdir" ] && \
+	kver=$$(cat "$$kdir/include/config/kernel.release") && \
+	KDIR=$$kdir ./tools/build-module.sh "$$kver" && \
+	VM_TIMEOUT=$${VM_TIMEOUT:-1800} ./selftests/vm/run.sh --kdir "$$kdir" \
+		$(if $(TESTS),--tests "$(TESTS)")
 
 check-all:
 	$(MAKE) check KVER=$(KVER)
@@ -97,5 +110,5 @@ clean:
 	rm -rf build
 	$(MAKE) -C tools/cryptomap clean
 
-.PHONY: all deps module cli check check-all demo checkpatch nl-policy clean \
+.PHONY: all deps module cli check check-debug check-all demo checkpatch nl-policy clean \
 	install install-module install-tools uninstall deb

@@ -168,6 +168,10 @@ run_guest() {
 			CMVM_TIMEOUT "$timeout_s" \
 			CMVM_CMD "$gcmd"
 		[ -n "${CI:-}" ] && printf 'export CI=%q\n' "$CI"
+		# The sizes of the fuzz, churn and unload tests (FUZZ_MESSAGES...).
+		for v in $(compgen -v | grep -E '^(FUZZ|CHURN|UNLOAD|CONFIG_FUZZ)_'); do
+			printf 'export %s=%q\n' "$v" "${!v}"
+		done
 	} > "$scratch/env"
 	# tsc=reliable: the vCPUs' TSCs are QEMU's one virtual clock, but the
 	# kernel's sync check under TCG marks them unstable and falls back to
