@@ -265,18 +265,18 @@ def send_all(args):
 def sa_block(sa, seq):
     """The counters of crypto map entry SEQ (sum over its blocks)."""
     tot = {}
-    blocks = sa if isinstance(sa, list) else sa.get('interfaces', sa.get('sa', []))
-    for b in walk(blocks):
+    for b in walk(sa):
         if b.get('seq') == seq:
-            for k, v in b.items():
+            for k, v in b['counters'].items():
                 if isinstance(v, int):
                     tot[k] = tot.get(k, 0) + v
     return tot
 
 
 def walk(x):
+    """The blocks of show crypto ipsec sa -j: objects with seq and counters."""
     if isinstance(x, dict):
-        if 'seq' in x and 'pkts_decaps' in x:
+        if 'seq' in x and isinstance(x.get('counters'), dict):
             yield x
         for v in x.values():
             yield from walk(v)
