@@ -45,17 +45,22 @@ fi
 
 read -r t_preload _ < /proc/uptime
 cd "$CMVM_CWD" || echo "cmvm: cannot cd to $CMVM_CWD" > "$S/out"
-# Stop the command a little before the runner kills the guest, and dump
-# the blocked tasks' kernel stacks (sysrq w) so a hang can be diagnosed.
+# Stop the command a little before the runner kills the guest (5%, at
+# least 15 s), and dump the blocked tasks' kernel stacks (sysrq w) so a
+# hang can be diagnosed.
 read -r now _ < /proc/uptime
 now=${now%.*}
-left=$(( ${CMVM_TIMEOUT:-600} - now - 15 ))
+# The margin leaves time for the dump, rmmod and the log on a busy host.
+margin=$(( ${CMVM_TIMEOUT:-600} / 20 ))
+[ "$margin" -lt 15 ] && margin=15
+left=$(( ${CMVM_TIMEOUT:-600} - now - margin ))
 [ "$left" -lt 5 ] && left=5
 $bb timeout -s KILL "$left" bash -c "$CMVM_CMD" > "$S/out" 2>&1 < /dev/null
 rc=$?
 read -r end _ < /proc/uptime
 if [ "$rc" -eq 137 ] && [ $(( ${end%.*} - now )) -ge $(( left - 1 )) ]; then
 	echo "$left" > "$S/timedout"
+	echo "$rc" > "$S/status"
 	echo w > /proc/sysrq-trigger
 fi
 echo "$rc" > "$S/status"

@@ -13,6 +13,9 @@
 # at once, default 1), VM_KEEP=1 keeps the per-run scratch directories,
 # VM_QEMU_ARGS adds QEMU options, VM_APPEND kernel parameters.
 
+# The whole script is one { } block, parsed before anything runs: others
+# edit this file while their runs, and yours, are going.
+{
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -443,3 +446,5 @@ summary="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
 echo "$summary"
 [ "$failed" -eq 0 ]
+exit
+}
