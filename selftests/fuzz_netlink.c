@@ -655,8 +655,9 @@ static int contains_protected(const unsigned char *p, size_t len)
 }
 
 /*
- * One request at the end of b.  Returns its command, -1 if it was not
- * built (guarded mode refused it).
+ * One request at the end of b.  Returns its command; -1 if it was not
+ * built (guarded mode refused it); -2 - cmd if it does not reach the
+ * family (another type, a short genl header).
  */
 static int gen_msg(struct buf *b, uint32_t seq, uint32_t portid)
 {
@@ -754,6 +755,9 @@ static int gen_msg(struct buf *b, uint32_t seq, uint32_t portid)
 		}
 	}
 	pad4(b);
+	/* not ours (the control family, a reserved type...): no change */
+	if (nlh->nlmsg_type != family || nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
+		return -2 - cmd;
 	return cmd;
 }
 
@@ -891,7 +895,8 @@ static void drain(int fd, struct counts *c, uint32_t first, int n,
 					count_err(c, e->error);
 				} else {
 					c->acks++;
-					if (mode == M_UNPRIV && cmd_changes(cmds[i]))
+					if (mode == M_UNPRIV && cmds[i] >= 0 &&
+					    cmd_changes(cmds[i]))
 						c->unpriv_change_ok++;
 				}
 			} else if (h->nlmsg_type == NLMSG_DONE) {
@@ -1014,7 +1019,7 @@ static void sender(struct counts *c, unsigned long nmsg, uint64_t seed)
 		while (n < want && c->sent + n < nmsg && b.len < BATCH_BYTES) {
 			int cmd = gen_msg(&b, seq, 0);
 
-			if (cmd < 0) {
+			if (cmd == -1) {
 				c->guarded_skipped++;
 				continue;
 			}
