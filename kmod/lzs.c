@@ -263,3 +263,75 @@ int lzs_decompress(const u8 *src, size_t slen, u8 *dst, size_t dlen)
 		}
 	}
 }
+
+#ifdef DEBUG
+/* ------------------------------------------------------------ self-test */
+
+/*
+ * A few of selftests/data/lzs/: the end marker alone; 'A' and a string at
+ * offset 1 of length 9, 5, 23 and 308 (twenty 1111 groups: 8 + 300); an
+ * 11-bit offset of zero (openconnect's zero_ofs[]); an offset beyond the
+ * output.
+ */
+static const struct {
+	u8 in[16];
+	u8 in_len;
+	s16 ret;	/* the output length, or -EINVAL */
+	u8 fill;	/* the output is ret copies of it */
+} lzs_vectors[] = {
+	{ { 0xc0, 0x00 }, 2, 0, 0 },
+	{ { 0x20, 0xe0, 0x7c, 0x70, 0x00 }, 5, 10, 'A' },	/* 1111 0001 */
+	{ { 0x20, 0xe0, 0x73, 0x00 }, 4, 6, 'A' },		/* 1100 */
+	{ { 0x20, 0xe0, 0x7f, 0xc3, 0x00 }, 5, 24, 'A' },	/* 1111 1111 0000 */
+	{ { 0x20, 0xe0, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	    0xff, 0xff, 0xfc, 0x30, 0x00 }, 15, 309, 'A' },
+	{ { 0x80, 0x01, 0x80 }, 3, -EINVAL, 0 },
+	{ { 0x20, 0xe0, 0x8c, 0x00 }, 4, -EINVAL, 0 },
+};
+
+static struct lzs_wrkmem lzs_test_wrk;
+static u8 lzs_test_buf[3][2400];	/* >= lzs_compress_bound(2100) */
+
+int lzs_selftest(void)
+{
+	u8 *in = lzs_test_buf[0], *c = lzs_test_buf[1], *out = lzs_test_buf[2];
+	unsigned int i;
+	int j, ret, clen;
+	u32 x;
+
+	for (i = 0; i < ARRAY_SIZE(lzs_vectors); i++) {
+		ret = lzs_decompress(lzs_vectors[i].in, lzs_vectors[i].in_len,
+				     out, 400);
+		if (ret != lzs_vectors[i].ret)
+			goto fail;
+		for (j = 0; j < ret; j++)
+			if (out[j] != lzs_vectors[i].fill)
+				goto fail;
+	}
+
+	/* a round trip: noise, then its first 53 bytes 2047 bytes later */
+	for (j = 0, x = 1; j < 2047; j++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		in[j] = x;
+	}
+	memcpy(in + 2047, in, 53);
+	clen = lzs_compress(in, 2100, c, sizeof(lzs_test_buf[1]),
+			    &lzs_test_wrk);
+	i = ARRAY_SIZE(lzs_vectors);
+	ret = clen;
+	if (clen <= 0)
+		goto fail;
+	ret = lzs_decompress(c, clen, out, 2100);
+	if (ret != 2100 || memcmp(in, out, 2100))
+		goto fail;
+	pr_debug("lzs: self-test passed (%u vectors, 2100 bytes -> %d)\n",
+		 i, clen);
+	return 0;
+fail:
+	pr_err("lzs: self-test %u failed (%d)\n", i, ret);
+	return -EINVAL;
+}
+#endif /* DEBUG */
+

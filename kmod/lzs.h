@@ -64,4 +64,14 @@ int lzs_compress(const u8 *src, size_t slen, u8 *dst, size_t dlen,
  */
 int lzs_decompress(const u8 *src, size_t slen, u8 *dst, size_t dlen);
 
+/* Debug builds check a few vectors and a round trip at module load. */
+#ifdef DEBUG
+int lzs_selftest(void);
+#else
+static inline int lzs_selftest(void)
+{
+	return 0;
+}
+#endif
+
 #endif /* _CM_LZS_H */

@@ -9,6 +9,7 @@
 #include <net/genetlink.h>
 
 #include "cryptomap.h"
+#include "lzs.h"
 #include "sa.h"
 
 unsigned int cm_net_id __read_mostly;
@@ -80,6 +81,10 @@ static struct pernet_operations cm_net_ops = {
 static int __init cm_mod_init(void)
 {
 	int err;
+
+	err = lzs_selftest();	/* debug builds only */
+	if (err)
+		return err;
 
 	err = cm_dp_init();
 	if (err)

@@ -24,8 +24,9 @@ command -v "$CC" >/dev/null 2>&1 || skip "no C compiler ($CC)"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lzs_test.XXXXXX") || skip "mktemp failed"
 trap 'rm -rf "$tmp"' EXIT
 
-cflags=(-std=gnu11 -O2 -g -Wall -Wextra -Werror -include "$here/lzs_shim.h"
-	-I"$kmod")
+# -DDEBUG: lzs.c's self-test, as in a CONFIG_CRYPTOMAP_DEBUG module.
+cflags=(-std=gnu11 -O2 -g -Wall -Wextra -Werror -DDEBUG
+	-include "$here/lzs_shim.h" -I"$kmod")
 san=(-fsanitize=address -fsanitize=undefined -fno-sanitize-recover=all)
 
 # Sanitizers if they link and run here; plain otherwise (said below).

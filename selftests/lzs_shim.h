@@ -13,8 +13,15 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <stdio.h>
+
 typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
+typedef int16_t s16;
+
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define pr_debug(fmt, ...)	printf("# " fmt, ##__VA_ARGS__)
+#define pr_err(fmt, ...)	fprintf(stderr, fmt, ##__VA_ARGS__)
 
 #endif /* _LZS_SHIM_H */

@@ -23,7 +23,6 @@
 
 #include "lzs.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define GUARD		64
 #define GUARD_BYTE	0xa5
 
@@ -767,7 +766,7 @@ int main(int argc, char **argv)
 		((u8 *)wrk)[i] = rnd();
 	load_vectors(argv[1]);
 
-	planned = nvecs + 11 + (argc - 2);
+	planned = nvecs + 12 + (argc - 2);
 	printf("TAP version 13\n1..%d\n", planned);
 	if (getenv("LZS_TEST_NOTE"))
 		diag("lzs_test %s", getenv("LZS_TEST_NOTE"));
@@ -776,6 +775,8 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < nvecs; i++)
 		run_vector(&vecs[i]);
+	ktap_result(lzs_selftest() == 0,
+		    "lzs_selftest(), the module's load-time check in debug builds");
 	test_small_sizes();
 	test_big_sizes();
 	test_zero_compresses();
