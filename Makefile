@@ -6,6 +6,9 @@
 #   make check-debug     the same on a KASAN/kmemleak/lockdep 6.1 kernel built
 #                        once from linux-source-6.1 (tools/build-debug-kernel.sh)
 #   make demo            the README demo in a QEMU guest
+#   make bench           benchmarks in a QEMU guest per kernel (BENCH_KVERS,
+#                        default KVER; BENCH_* see selftests/bench/run.sh):
+#                        table + build/bench/KVER.json
 #   make checkpatch      kernel style on kmod/ and uapi/
 #   make C=1 / W=1       sparse / extra warnings, passed to Kbuild
 #   make install         module (KVER) + CLI, man pages, completion, unit
@@ -60,6 +63,13 @@ check-all:
 demo: all
 	./selftests/vm/run.sh --kver $(KVER) --demo
 
+# One guest per kernel; figures in build/bench/KVER.json, method and latest
+# results in Documentation/performance.md.
+BENCH_KVERS ?= $(KVER)
+bench: cli
+	@for k in $(BENCH_KVERS); do ./tools/build-module.sh $$k || exit 1; done
+	./selftests/bench/vm.sh $(BENCH_KVERS)
+
 checkpatch:
 	./tools/checkpatch.sh
 
@@ -100,6 +110,11 @@ uninstall:
 deb:
 	./tools/mkdeb.sh build/deb
 
+# Also the module for KVER, built by DKMS here (selftests/packaging.sh then
+# loads it with dkms ldtarball instead of compiling under TCG).
+deb-prebuilt:
+	MKDEB_PREBUILT="$(KVER)" ./tools/mkdeb.sh build/deb
+
 # kmod/nl_policy.[ch] are generated from the netlink spec.
 nl-policy:
 	./tools/nlspec-gen.py
@@ -110,5 +125,5 @@ clean:
 	rm -rf build
 	$(MAKE) -C tools/cryptomap clean
 
-.PHONY: all deps module cli check check-debug check-all demo checkpatch nl-policy clean \
-	install install-module install-tools uninstall deb
+.PHONY: all deps module cli check check-debug check-all demo bench checkpatch nl-policy clean \
+	install install-module install-tools uninstall deb deb-prebuilt

@@ -21,3 +21,22 @@ cd "$out"
 mv src/*.deb src/*.buildinfo src/*.changes .
 rm -rf src
 ls -l "$out"/*.deb
+
+# MKDEB_PREBUILT="KVER...": also let DKMS build the module for these
+# kernels here, in a private DKMS tree, and keep each as DKMS's own
+# binaries-only tarball in OUTDIR/prebuilt/ (`dkms ldtarball` loads it).
+# selftests/packaging.sh uses one when it finds it, instead of waiting for
+# the build under TCG.
+[ -n "${MKDEB_PREBUILT:-}" ] || exit 0
+p=$out/prebuilt
+mkdir -p "$p/src" "$p/tree"
+dpkg-deb -x "$out"/cryptomap-dkms_"$ver"_all.deb "$p/x"
+mv "$p/x/usr/src/cryptomap-$ver" "$p/src/"
+rm -rf "$p/x"
+for k in $MKDEB_PREBUILT; do
+	o=(-m cryptomap -v "$ver" -k "$k" --dkmstree "$p/tree" --sourcetree "$p/src")
+	mok_signing_key=$p/mok.key mok_certificate=$p/mok.pub dkms build "${o[@]}"
+	dkms mktarball "${o[@]}" --binaries-only --archive "$p/cryptomap-$ver-$k.dkms.tar.gz"
+done
+rm -rf "$p/src" "$p/tree" "$p/mok.key"
+ls -l "$p"

@@ -132,6 +132,14 @@ else
 	rc=$?
 	result $rc "make deb ($(($(date +%s) - start)) s): $(cd build/deb 2>/dev/null && ls -s --block-size=K ./*.deb 2>/dev/null | tr '\n' ' ')"
 	[ $rc -ne 0 ] && tail -n 20 "$tmp/deb.log" | sed 's/^/# /'
+	# dpkg refuses to install two packages that ship the same file.
+	dpkg -c build/deb/cryptomap-dkms_*_all.deb | awk '$1 !~ /^d/ { print $6 }' | sort > "$tmp/f1"
+	dpkg -c build/deb/cryptomap-tools_*_amd64.deb | awk '$1 !~ /^d/ { print $6 }' | sort > "$tmp/f2"
+	both=$(comm -12 "$tmp/f1" "$tmp/f2")
+	[ -z "$both" ] && grep -q '/usr/src/cryptomap-.*/kmod/Kbuild' "$tmp/f1" &&
+		grep -q '^./usr/sbin/cryptomap$' "$tmp/f2" && ! grep -q '^./lib/modules/' "$tmp/f2"
+	result $? "the packages share no file; the module's source in -dkms only, the CLI in -tools"
+	[ -n "$both" ] && printf '# in both: %s\n' $both
 	# The tags we keep, each explained in debian/README.source.
 	lintian -I --pedantic build/deb/*.changes 2>&1 |
 		grep -v -E '^running with root privileges|package-supports-alternative-init-but-no-init.d-script' > "$tmp/lintian"
