@@ -1,0 +1,410 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# cryptomap benchmark, run inside one QEMU guest (selftests/bench/vm.sh
+# boots it; `make bench` runs that).  Not a selftest: selftests/vm/run.sh
+# only runs selftests/*.sh, never this directory.
+#
+# Phases (BENCH_PHASES, default "tput policy sa"; config scale is measured
+# inside "policy" and "sa"):
+#   tput    iperf3 hostA -> hostB through gwA and gwB: TCP 1 and 4 streams,
+#           UDP 64-byte payloads (packets/s received); plain routing, Linux
+#           XFRM on both gateways, cryptomap on both gateways; esp-aes 256
+#           esp-sha-hmac and esp-gcm 256; BENCH_REPEAT runs, median.
+#           The scale phases repeat each point BENCH_SCALE_REPEAT times
+#           (default 1: a full run must fit the time a loaded TCG host has).
+#   policy  UDP 64-byte packet rate through gwA with a crypto ACL of
+#           BENCH_ACL_SIZES lines (deny lines that match nothing, the
+#           permit last) and a map of BENCH_MAP_SIZES entries (the live
+#           entry last), for traffic that matches the last line and
+#           traffic that matches nothing; time of `cryptomap config` and of
+#           `show running-config`.
+#   sa      BENCH_SA_SIZES (capped at BENCH_SA_MAX) ipsec-manual entries on
+#           gwB, each with its own SPI pair: install time, slab + percpu
+#           memory per SA, inbound packet rate for an SA among N.
+#
+# Every figure is one JSON line in $BENCH_RAW, also printed as it comes
+# (BENCH-RAW lines: vm.sh reports from those if the guest dies or times
+# out); report.py turns them into the table and the JSON document (between
+# BENCH-JSON-BEGIN/END lines).
+
+SELFTESTS=${SELFTESTS:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$SELFTESTS/lib.sh"
+. "$SELFTESTS/esp_common.sh"
+
+BENCH_SECS=${BENCH_SECS:-3}
+BENCH_REPEAT=${BENCH_REPEAT:-3}
+BENCH_SCALE_REPEAT=${BENCH_SCALE_REPEAT:-1}
+BENCH_PHASES=${BENCH_PHASES:-tput policy sa}
+BENCH_CASES=${BENCH_CASES:-aes256:sha gcm256:none}
+BENCH_ACL_SIZES=${BENCH_ACL_SIZES:-1 100 1000 10000}
+BENCH_MAP_SIZES=${BENCH_MAP_SIZES:-1 1000}
+BENCH_SA_SIZES=${BENCH_SA_SIZES:-1 1000 10000 100000}
+BENCH_SA_MAX=${BENCH_SA_MAX:-10000}
+BENCH_RAW=${BENCH_RAW:-/tmp/bench.raw}
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+: > "$BENCH_RAW"
+
+log() { echo "# $(date +%T) $*" >&2; }
+
+# rec PHASE NAME VALUE [KEY=VAL...]: one figure
+rec() {
+	local phase=$1 name=$2 value=$3 kv extra=
+	shift 3
+	for kv in "$@"; do
+		extra="$extra, \"${kv%%=*}\": \"${kv#*=}\""
+	done
+	printf '{"phase": "%s", "name": "%s", "value": %s%s}\n' \
+		"$phase" "$name" "${value:-null}" "$extra" | tee -a "$BENCH_RAW" |
+		sed 's/^/BENCH-RAW /'
+}
+
+now_ms() { date +%s%3N; }
+
+# ------------------------------------------------------------ traffic
+
+IPERF_PORT=5201
+
+# iperf_servers: persistent iperf3 servers on hostB, ports 5201 and 5301
+# (starting one per run costs seconds under TCG).
+iperf_servers() {
+	local port
+	for port in 5201 5301; do
+		ip netns exec "$hostB" iperf3 -s -D -p "$port" >/dev/null 2>&1
+		busywait 10000 ip netns exec "$hostB" sh -c "ss -ltn | grep -q ':$port '" ||
+			return 1
+	done
+}
+
+# iperf_run ARGS...: one iperf3 client run hostA -> hostB:IPERF_PORT;
+# prints the JSON.
+iperf_run() {
+	ip netns exec "$hostA" timeout $((BENCH_SECS + 30)) \
+		iperf3 -c "$LAB_HOSTB_IP" -p "$IPERF_PORT" -t "$BENCH_SECS" -J "$@" 2>/dev/null
+	return 0
+}
+
+# tcp_bps STREAMS: bits/s received (empty on failure)
+tcp_bps() {
+	iperf_run -P "$1" | jq -r '.end.sum_received.bits_per_second // empty' 2>/dev/null
+}
+
+# udp_pps: 64-byte UDP payloads at full speed, packets/s received
+udp_pps() {
+	iperf_run -u -l 64 -b 0 |
+		jq -r '.end.sum | select(.packets != null) |
+			((.packets - .lost_packets) / .seconds | floor)' 2>/dev/null
+}
+
+# ------------------------------------------------------------ gateways
+
+cm_reset() {
+	cm_unload && cm_load
+}
+
+xfrm_flush() {
+	local ns
+	for ns in "$gwA" "$gwB"; do
+		ip -n "$ns" xfrm state flush
+		ip -n "$ns" xfrm policy flush
+	done
+}
+
+# xfrm_both ENC AUTH: Linux XFRM tunnel on both gateways (keys set by
+# esp_case_keys).
+xfrm_both() {
+	local ab ba
+	xfrm_gwB "$1" "$2" tunnel || return 1
+	ab=$(xfrm_algs "$1" "$2" "$C_AB" "$A_AB")
+	ba=$(xfrm_algs "$1" "$2" "$C_BA" "$A_BA")
+	ip -n "$gwA" -batch - <<-EOF
+		xfrm state flush
+		xfrm policy flush
+		xfrm state add src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto esp spi $SPI_AB mode tunnel $ab
+		xfrm state add src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto esp spi $SPI_BA mode tunnel $ba
+		xfrm policy add src $LAB_LANA_NET dst $LAB_LANB_NET dir out tmpl src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto esp spi $SPI_AB mode tunnel
+		xfrm policy add src $LAB_LANB_NET dst $LAB_LANA_NET dir fwd tmpl src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto esp mode tunnel
+		xfrm policy add src $LAB_LANB_NET dst $LAB_LANA_NET dir in tmpl src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto esp mode tunnel
+	EOF
+}
+
+# cm_entry SEQ PEER TSET ACL SPI_IN CIN AIN SPI_OUT COUT AOUT [MAP]
+cm_entry() {
+	echo "crypto map ${11:-VPN} $1 ipsec-manual"
+	echo " match address $4"
+	echo " set peer $2"
+	echo " set transform-set $3"
+	session_key inbound "$5" "$6" "$7"
+	session_key outbound "$8" "$9" "${10}"
+}
+
+# cm_both ENC AUTH: cryptomap tunnel on both gateways, LAN A <-> LAN B.
+cm_both() {
+	local ts="T-$1-$2" xf
+	xf="crypto ipsec transform-set $ts $(enc_ios "$1") $(auth_ios "$2")"
+	cm_cfg "$gwA" <<-EOF || return 1
+		access-list 101 permit ip 192.168.1.0 0.0.0.255 192.168.3.0 0.0.0.255
+		$xf
+		 mode tunnel
+		$(cm_entry 10 "$LAB_GWB_WAN_IP" "$ts" 101 "$SPI_BA" "$C_BA" "$A_BA" "$SPI_AB" "$C_AB" "$A_AB")
+		interface wan0
+		 crypto map VPN
+	EOF
+	cm_cfg "$gwB" <<-EOF
+		access-list 101 permit ip 192.168.3.0 0.0.0.255 192.168.1.0 0.0.0.255
+		$xf
+		 mode tunnel
+		$(cm_entry 10 "$LAB_GWA_WAN_IP" "$ts" 101 "$SPI_AB" "$C_AB" "$A_AB" "$SPI_BA" "$C_BA" "$A_BA")
+		interface wan0
+		 crypto map VPN
+	EOF
+}
+
+# esp_count: ESP packets leaving gwA so far (nft counter at postrouting)
+esp_count_start() {
+	ip netns exec "$gwA" nft 'table ip bench { chain out { type filter hook postrouting priority 300; ip protocol esp counter; }; }'
+}
+
+esp_count() {
+	ip netns exec "$gwA" nft -j list table ip bench 2>/dev/null |
+		jq -r '[.nftables[] | .rule? // empty | .expr[] | .counter? // empty | .packets] | add // 0'
+}
+
+# measure SETUP_DESC: the three traffic kinds, BENCH_REPEAT times
+measure_tput() {
+	local setup=$1 tf=$2 r v before after
+	for ((r = 1; r <= BENCH_REPEAT; r++)); do
+		before=$(esp_count)
+		v=$(tcp_bps 1)
+		rec tput tcp1_bps "$v" setup="$setup" transform="$tf" run=$r
+		v=$(tcp_bps 4)
+		rec tput tcp4_bps "$v" setup="$setup" transform="$tf" run=$r
+		v=$(udp_pps)
+		rec tput udp64_pps "$v" setup="$setup" transform="$tf" run=$r
+		after=$(esp_count)
+		rec tput esp_pkts $((after - before)) setup="$setup" transform="$tf" run=$r
+		log "tput $setup $tf run $r done (ESP out of gwA: $((after - before)))"
+	done
+}
+
+phase_tput() {
+	local c enc auth spi=7000 tf
+	log "tput: plain routing"
+	measure_tput plain none
+	for c in $BENCH_CASES; do
+		enc=${c%%:*} auth=${c#*:}
+		tf="$(enc_ios "$enc")${auth:+ $(auth_ios "$auth")}"
+		tf=${tf% }
+		spi=$((spi + 2))
+		esp_case_keys "$enc" "$auth" $spi
+		xfrm_both "$enc" "$auth" || { log "xfrm setup failed"; continue; }
+		lab_ping || busywait 5000 lab_ping
+		measure_tput xfrm "$tf"
+		xfrm_flush
+		cm_both "$enc" "$auth" || { log "cryptomap setup failed"; cm_reset; continue; }
+		lab_ping || busywait 5000 lab_ping
+		measure_tput cryptomap "$tf"
+		cm_reset
+	done
+}
+
+# ------------------------------------------------------------ policy
+
+# policy_cfg_gwA LINES ENTRIES: the ACL 101 of LINES lines (LINES-1 deny
+# lines that match nothing, then permit udp hostA -> hostB port 5201), in
+# entry ENTRIES of map VPN whose ENTRIES-1 first entries match nothing
+# (ACL 102: one line), each with its own keys.
+policy_cfg_gwA() {
+	local lines=$1 entries=$2 ts=T-aes256-sha
+	awk -v n="$lines" 'BEGIN {
+		for (i = 1; i < n; i++)
+			printf "access-list 101 deny ip host 10.%d.%d.1 host 172.16.%d.%d\n",
+				int(i / 256) % 256, i % 256, int(i / 256) % 256, i % 256
+		print "access-list 101 permit udp host 192.168.1.100 host 192.168.3.100 eq 5201"
+		print "access-list 102 permit ip host 10.255.255.1 host 10.255.255.2"
+	}'
+	echo "crypto ipsec transform-set $ts esp-aes 256 esp-sha-hmac"
+	echo " mode tunnel"
+	awk -v n="$entries" -v ts="$ts" -v peer="$LAB_GWB_WAN_IP" \
+	    -v ck="$C_AB" -v ak="$A_AB" 'BEGIN {
+		for (i = 1; i < n; i++) {
+			printf "crypto map VPN %d ipsec-manual\n match address 102\n", i
+			printf " set peer %s\n set transform-set %s\n", peer, ts
+			printf " set session-key inbound esp %d cipher %s authenticator %s\n", 100000 + 2 * i, ck, ak
+			printf " set session-key outbound esp %d cipher %s authenticator %s\n", 100001 + 2 * i, ck, ak
+		}
+	}'
+	cm_entry "$entries" "$LAB_GWB_WAN_IP" "$ts" 101 "$SPI_BA" "$C_BA" "$A_BA" "$SPI_AB" "$C_AB" "$A_AB"
+	echo "interface wan0"
+	echo " crypto map VPN"
+}
+
+phase_policy() {
+	local lines entries t0 t1 v v1 ts=T-aes256-sha cfg=/tmp/policy.cfg nlines
+	esp_case_keys aes256 sha 9000
+	# gwB: the mirror of the live line only.
+	cm_reset
+	for entries in $BENCH_MAP_SIZES; do
+		for lines in $BENCH_ACL_SIZES; do
+			cm_reset
+			cm_cfg "$gwB" <<-EOF || { log "gwB config failed"; return 1; }
+				access-list 101 permit udp host 192.168.3.100 eq 5201 host 192.168.1.100
+				crypto ipsec transform-set $ts esp-aes 256 esp-sha-hmac
+				 mode tunnel
+				$(cm_entry 10 "$LAB_GWA_WAN_IP" "$ts" 101 "$SPI_AB" "$C_AB" "$A_AB" "$SPI_BA" "$C_BA" "$A_BA")
+				interface wan0
+				 crypto map VPN
+			EOF
+			policy_cfg_gwA "$lines" "$entries" > "$cfg"
+			nlines=$(wc -l < "$cfg")
+			t0=$(now_ms)
+			if ! ip netns exec "$gwA" "$CRYPTOMAP" config "$cfg" >/tmp/cfg.err 2>&1; then
+				log "policy: config of $lines lines x $entries entries failed: $(head -c 300 /tmp/cfg.err)"
+				continue
+			fi
+			t1=$(now_ms)
+			rec config apply_ms $((t1 - t0)) acl_lines="$lines" map_entries="$entries" config_lines="$nlines"
+			t0=$(now_ms)
+			v=$(ip netns exec "$gwA" "$CRYPTOMAP" show running-config | wc -l)
+			t1=$(now_ms)
+			rec config show_running_ms $((t1 - t0)) acl_lines="$lines" map_entries="$entries" output_lines="$v"
+			t0=$(now_ms)
+			ip netns exec "$gwA" "$CRYPTOMAP" -j show crypto map >/dev/null
+			t1=$(now_ms)
+			rec config show_map_json_ms $((t1 - t0)) acl_lines="$lines" map_entries="$entries"
+			log "policy: $lines lines x $entries entries configured ($nlines config lines)"
+			for ((r = 1; r <= BENCH_SCALE_REPEAT; r++)); do
+				IPERF_PORT=5201
+				before=$(esp_count)
+				v=$(udp_pps)
+				after=$(esp_count)
+				rec policy udp64_pps "$v" traffic=last-line acl_lines="$lines" map_entries="$entries" run=$r esp_pkts=$((after - before))
+				IPERF_PORT=5301
+				before=$(esp_count)
+				v=$(udp_pps)
+				after=$(esp_count)
+				rec policy udp64_pps "$v" traffic=no-match acl_lines="$lines" map_entries="$entries" run=$r esp_pkts=$((after - before))
+			done
+			IPERF_PORT=5201
+		done
+	done
+	cm_reset
+}
+
+# ------------------------------------------------------------ SA scale
+
+# mem_kb: Slab + Percpu from /proc/meminfo, in KiB
+mem_kb() {
+	awk '/^(Slab|Percpu):/ { s += $2 } END { print s }' /proc/meminfo
+}
+
+settle() {
+	sync
+	echo 2 > /proc/sys/vm/drop_caches 2>/dev/null
+	sleep 1
+}
+
+# sa_cfg_gwB N: the live entry (seq 1, mirror of gwA) and N-1 entries with
+# their own SPI pairs; beyond 60000 entries, map VPN2 on interface dum0.
+sa_cfg_gwB() {
+	local n=$1 ts=T-aes256-sha
+	echo "access-list 101 permit ip 192.168.3.0 0.0.0.255 192.168.1.0 0.0.0.255"
+	echo "access-list 102 permit ip host 10.255.255.1 host 10.255.255.2"
+	echo "crypto ipsec transform-set $ts esp-aes 256 esp-sha-hmac"
+	echo " mode tunnel"
+	cm_entry 1 "$LAB_GWA_WAN_IP" "$ts" 101 "$SPI_AB" "$C_AB" "$A_AB" "$SPI_BA" "$C_BA" "$A_BA"
+	awk -v n="$n" -v ts="$ts" -v peer="$LAB_GWA_WAN_IP" \
+	    -v ck="$C_AB" -v ak="$A_AB" 'BEGIN {
+		for (i = 2; i <= n; i++) {
+			if (i <= 60000) { map = "VPN"; seq = i } else { map = "VPN2"; seq = i - 60000 }
+			printf "crypto map %s %d ipsec-manual\n match address 102\n", map, seq
+			printf " set peer %s\n set transform-set %s\n", peer, ts
+			printf " set session-key inbound esp %d cipher %s authenticator %s\n", 1000000 + 2 * i, ck, ak
+			printf " set session-key outbound esp %d cipher %s authenticator %s\n", 1000001 + 2 * i, ck, ak
+		}
+	}'
+	echo "interface wan0"
+	echo " crypto map VPN"
+	if [ "$n" -gt 60000 ]; then
+		echo "interface dum0"
+		echo " crypto map VPN2"
+	fi
+}
+
+phase_sa() {
+	local n m0 m1 t0 t1 v cfg=/tmp/sa.cfg ts=T-aes256-sha nsa
+	esp_case_keys aes256 sha 9100
+	ip -n "$gwB" link add dum0 type dummy 2>/dev/null
+	ip -n "$gwB" link set dum0 up
+	for n in $BENCH_SA_SIZES; do
+		if [ "$n" -gt "$BENCH_SA_MAX" ]; then
+			rec sa skipped "$n" reason="above BENCH_SA_MAX=$BENCH_SA_MAX"
+			log "sa: $n skipped (BENCH_SA_MAX=$BENCH_SA_MAX)"
+			continue
+		fi
+		cm_reset
+		cm_cfg "$gwA" <<-EOF || { log "sa: gwA config failed"; return 1; }
+			access-list 101 permit ip 192.168.1.0 0.0.0.255 192.168.3.0 0.0.0.255
+			crypto ipsec transform-set $ts esp-aes 256 esp-sha-hmac
+			 mode tunnel
+			$(cm_entry 10 "$LAB_GWB_WAN_IP" "$ts" 101 "$SPI_BA" "$C_BA" "$A_BA" "$SPI_AB" "$C_AB" "$A_AB")
+			interface wan0
+			 crypto map VPN
+		EOF
+		sa_cfg_gwB "$n" > "$cfg"
+		settle
+		m0=$(mem_kb)
+		t0=$(now_ms)
+		if ! ip netns exec "$gwB" "$CRYPTOMAP" config "$cfg" >/tmp/cfg.err 2>&1; then
+			log "sa: config of $n entries failed: $(head -c 300 /tmp/cfg.err)"
+			rec sa failed "$n" reason="config failed"
+			continue
+		fi
+		t1=$(now_ms)
+		settle
+		m1=$(mem_kb)
+		nsa=$(ip netns exec "$gwB" "$CRYPTOMAP" -j show crypto ipsec sa 2>/dev/null |
+			grep -o '"spi"' | wc -l)
+		rec sa install_ms $((t1 - t0)) entries="$n" config_lines="$(wc -l < "$cfg")"
+		rec sa sa_count "$nsa" entries="$n"
+		rec sa mem_kb $((m1 - m0)) entries="$n"
+		log "sa: $n entries: config $((t1 - t0)) ms, slab+percpu +$((m1 - m0)) KiB, $nsa SPIs in the SA dump"
+		t0=$(now_ms)
+		ip netns exec "$gwB" "$CRYPTOMAP" show running-config >/dev/null
+		t1=$(now_ms)
+		rec config show_running_ms $((t1 - t0)) sa_entries="$n"
+		lab_ping || busywait 5000 lab_ping
+		for ((r = 1; r <= BENCH_SCALE_REPEAT; r++)); do
+			v=$(udp_pps)
+			rec sa udp64_pps "$v" entries="$n" run=$r
+		done
+	done
+	cm_reset
+}
+
+# ------------------------------------------------------------ main
+# In braces: parsed whole before it runs, so that editing this file while a
+# bench is going does not derail it.
+{
+lab_setup || { echo "lab setup failed"; exit 1; }
+cm_load || { echo "cannot load $CRYPTOMAP_KO"; exit 1; }
+command -v iperf3 >/dev/null || { echo "iperf3 missing (make deps)"; exit 1; }
+lab_ping || busywait 5000 lab_ping || { echo "lab does not route"; exit 1; }
+iperf_servers || { echo "iperf3 servers do not start"; exit 1; }
+esp_count_start || { echo "nft counter setup failed"; exit 1; }
+
+rec meta guest_cpus "$(nproc)"
+rec meta secs "$BENCH_SECS"
+rec meta repeat "$BENCH_REPEAT"
+rec meta scale_repeat "$BENCH_SCALE_REPEAT"
+rec meta kver 0 kver="$KVER"
+for p in $BENCH_PHASES; do
+	log "phase $p"
+	t0=$(now_ms)
+	"phase_$p"
+	rec meta phase_ms $(($(now_ms) - t0)) which="$p"
+done
+
+/usr/bin/python3 "$BENCH_DIR/report.py" "$BENCH_RAW"
+exit
+}
