@@ -71,6 +71,7 @@ void cm_output_finish(struct sk_buff *skb, int err)
 {
 	struct cm_sa *sa = CM_SKB_CB(skb)->sa;
 	struct cm_sa_pair *pair = sa->pair;
+	bool transport;
 
 	if (unlikely(err)) {
 		cm_out_error(sa, CRYPTOMAP_SA_STATS_ENCAPS_FAILED);
@@ -87,7 +88,15 @@ void cm_output_finish(struct sk_buff *skb, int err)
 	if (sa->icvlen)
 		cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_DIGEST, 1);
 
+	transport = CM_SKB_CB(skb)->transport;
 	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	/*
+	 * Transport mode shares the route to the peer with the packet it
+	 * carried, whose path MTU was lowered for the sender: as for a
+	 * forwarded packet, ip_output() measures it against the device.
+	 */
+	if (transport)
+		IPCB(skb)->flags |= IPSKB_FORWARDED;
 	local_bh_disable();
 	__this_cpu_inc(cm_xmit_nest);
 	err = ip_local_out(pair->db->net, skb->sk, skb);
