@@ -955,10 +955,14 @@ static void odd_dump(struct counts *c, unsigned char *rbuf)
 	if (send(fd, req, dump_req(req, 1), 0) < 0)
 		goto out;
 	switch (kind) {
-	case 0:		/* read 0..2 parts, then close */
-		for (int i = 0, k = rn(3); i < k; i++)
-			if (recv(fd, rbuf, RECV_MAX, 0) < 0)
+	case 0:		/* read 0..2 parts (if there are that many), then close */
+		for (int i = 0, k = rn(3); i < k; i++) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+
+			if (poll(&p, 1, 1000) <= 0 ||
+			    recv(fd, rbuf, RECV_MAX, MSG_DONTWAIT) < 0)
 				break;
+		}
 		c->dump_closed++;
 		break;
 	case 1:		/* every part through the smallest buffer */
