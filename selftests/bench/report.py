@@ -148,7 +148,8 @@ def main():
         base = median(g.get((1, "udp64_pps"), []))
         print()
         print("SA scale: N ipsec-manual entries on gwB (one SA pair each: 2N SAs);")
-        print("inbound UDP 64 B rate to the entry among N; memory = Slab + Percpu delta")
+        print("inbound UDP 64 B rate to the entry among N; memory = Slab + Percpu delta,")
+        print("B/SA = (delta with N - delta with 1) / (2 (N - 1))")
         print(f"{'entries':>8} {'SAs':>7} {'install':>10} {'KiB':>8} {'B/SA':>7} "
               f"{'pkt/s':>9} {'cost x':>7}")
         for n in sizes:
@@ -166,9 +167,11 @@ def main():
             nsa = median(g.get((n, "sa_count"), []))
             pps = median(g.get((n, "udp64_pps"), []))
             cost = ratio(base, pps)
+            # Marginal: what N-1 more entries (2 SAs each) cost over 1.
             per_sa = None
-            if mem is not None and n > 0:
-                per_sa = mem * 1024 / (2 * n)
+            mem1 = median(g.get((1, "mem_kb"), []))
+            if mem is not None and mem1 is not None and n > 1:
+                per_sa = (mem - mem1) * 1024 / (2 * (n - 1))
             print(f"{n:>8} {fmt(nsa):>7} {fmt(inst, ' ms'):>10} {fmt(mem):>8} "
                   f"{fmt(per_sa):>7} {fmt(pps):>9} {fmt(cost, '', 2):>7}")
             out["sa"].append({"entries": n, "sas_in_dump": nsa, "install_ms": inst,
