@@ -28,8 +28,11 @@
 # out); report.py turns them into the table and the JSON document (between
 # BENCH-JSON-BEGIN/END lines).
 
+# shellcheck disable=SC2154,SC2317 # lab namespaces set by lab_setup; phase_* called by name
 SELFTESTS=${SELFTESTS:-$(cd "$(dirname "$0")/.." && pwd)}
+# shellcheck source=selftests/lib.sh
 . "$SELFTESTS/lib.sh"
+# shellcheck source=selftests/esp_common.sh
 . "$SELFTESTS/esp_common.sh"
 
 BENCH_SECS=${BENCH_SECS:-3}
@@ -176,13 +179,13 @@ measure_tput() {
 	for ((r = 1; r <= BENCH_REPEAT; r++)); do
 		before=$(esp_count)
 		v=$(tcp_bps 1)
-		rec tput tcp1_bps "$v" setup="$setup" transform="$tf" run=$r
+		rec tput tcp1_bps "$v" setup="$setup" transform="$tf" run="$r"
 		v=$(tcp_bps 4)
-		rec tput tcp4_bps "$v" setup="$setup" transform="$tf" run=$r
+		rec tput tcp4_bps "$v" setup="$setup" transform="$tf" run="$r"
 		v=$(udp_pps)
-		rec tput udp64_pps "$v" setup="$setup" transform="$tf" run=$r
+		rec tput udp64_pps "$v" setup="$setup" transform="$tf" run="$r"
 		after=$(esp_count)
-		rec tput esp_pkts $((after - before)) setup="$setup" transform="$tf" run=$r
+		rec tput esp_pkts "$((after - before))" setup="$setup" transform="$tf" run="$r"
 		log "tput $setup $tf run $r done (ESP out of gwA: $((after - before)))"
 	done
 }
@@ -196,7 +199,7 @@ phase_tput() {
 		tf="$(enc_ios "$enc")${auth:+ $(auth_ios "$auth")}"
 		tf=${tf% }
 		spi=$((spi + 2))
-		esp_case_keys "$enc" "$auth" $spi
+		esp_case_keys "$enc" "$auth" "$spi"
 		xfrm_both "$enc" "$auth" || { log "xfrm setup failed"; continue; }
 		lab_ping || busywait 5000 lab_ping
 		measure_tput xfrm "$tf"
@@ -240,7 +243,7 @@ policy_cfg_gwA() {
 }
 
 phase_policy() {
-	local lines entries t0 t1 v v1 ts=T-aes256-sha cfg=/tmp/policy.cfg nlines
+	local lines entries t0 t1 v ts=T-aes256-sha cfg=/tmp/policy.cfg nlines
 	esp_case_keys aes256 sha 9000
 	# gwB: the mirror of the live line only.
 	cm_reset
@@ -278,12 +281,12 @@ phase_policy() {
 				before=$(esp_count)
 				v=$(udp_pps)
 				after=$(esp_count)
-				rec policy udp64_pps "$v" traffic=last-line acl_lines="$lines" map_entries="$entries" run=$r esp_pkts=$((after - before))
+				rec policy udp64_pps "$v" traffic=last-line acl_lines="$lines" map_entries="$entries" run="$r" esp_pkts="$((after - before))"
 				IPERF_PORT=5301
 				before=$(esp_count)
 				v=$(udp_pps)
 				after=$(esp_count)
-				rec policy udp64_pps "$v" traffic=no-match acl_lines="$lines" map_entries="$entries" run=$r esp_pkts=$((after - before))
+				rec policy udp64_pps "$v" traffic=no-match acl_lines="$lines" map_entries="$entries" run="$r" esp_pkts="$((after - before))"
 			done
 			IPERF_PORT=5201
 		done
@@ -373,7 +376,7 @@ phase_sa() {
 		lab_ping || busywait 5000 lab_ping
 		for ((r = 1; r <= BENCH_SCALE_REPEAT; r++)); do
 			v=$(udp_pps)
-			rec sa udp64_pps "$v" entries="$n" run=$r
+			rec sa udp64_pps "$v" entries="$n" run="$r"
 		done
 	done
 	cm_reset
