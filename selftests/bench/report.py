@@ -95,7 +95,7 @@ def main():
                     "runs": {s: groups.get((s, tf if s != "plain" else "none", m))
                              for s in ("plain", "xfrm", "cryptomap")}})
                 out["targets"].append({
-                    "target": f"{m} {tf}: cryptomap >= XFRM",
+                    "target": f"{m} {tf}: cryptomap >= XFRM (0.95, run noise)",
                     "value": rt, "limit": 1.0,
                     "met": None if rt is None else rt >= 0.95})
         esp = {k: v for k, v in med.items() if k[2] == "esp_pkts"}

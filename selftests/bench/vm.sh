@@ -10,6 +10,8 @@
 # defaults to 3600 s here.  BENCH_SUFFIX names the files KVER-SUFFIX.*
 # (e.g. when phases run in separate guests: BENCH_PHASES=tput).
 
+# In braces: parsed whole before it runs (edits while a bench runs are safe).
+{
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -58,3 +60,4 @@ for kver in "$@"; do
 	[ "$st" -eq 0 ] || rc=1
 done
 exit "$rc"
+}
