@@ -21,7 +21,8 @@
 #           `show running-config`.
 #   sa      BENCH_SA_SIZES (capped at BENCH_SA_MAX) ipsec-manual entries on
 #           gwB, each with its own SPI pair: install time, slab + percpu
-#           memory per SA, inbound packet rate for an SA among N.
+#           memory per SA, inbound packet rate for an SA among N; an
+#           install that takes over BENCH_SA_TIMEOUT s ends the phase.
 #
 # Every figure is one JSON line in $BENCH_RAW, also printed as it comes
 # (BENCH-RAW lines: vm.sh reports from those if the guest dies or times
@@ -44,6 +45,7 @@ BENCH_ACL_SIZES=${BENCH_ACL_SIZES:-1 100 1000 10000}
 BENCH_MAP_SIZES=${BENCH_MAP_SIZES:-1 1000}
 BENCH_SA_SIZES=${BENCH_SA_SIZES:-1 1000 10000 100000}
 BENCH_SA_MAX=${BENCH_SA_MAX:-10000}
+BENCH_SA_TIMEOUT=${BENCH_SA_TIMEOUT:-600}
 BENCH_RAW=${BENCH_RAW:-/tmp/bench.raw}
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 : > "$BENCH_RAW"
@@ -334,7 +336,7 @@ sa_cfg_gwB() {
 }
 
 phase_sa() {
-	local n m0 m1 t0 t1 v cfg=/tmp/sa.cfg ts=T-aes256-sha nsa
+	local n m0 m1 t0 t1 v cfg=/tmp/sa.cfg ts=T-aes256-sha nsa rc
 	esp_case_keys aes256 sha 9100
 	for n in $BENCH_SA_SIZES; do
 		if [ "$n" -gt "$BENCH_SA_MAX" ]; then
@@ -355,7 +357,14 @@ phase_sa() {
 		settle
 		m0=$(mem_kb)
 		t0=$(now_ms)
-		if ! ip netns exec "$gwB" "$CRYPTOMAP" config "$cfg" >/tmp/cfg.err 2>&1; then
+		rc=0
+		timeout "$BENCH_SA_TIMEOUT" ip netns exec "$gwB" "$CRYPTOMAP" config "$cfg" \
+			>/tmp/cfg.err 2>&1 || rc=$?
+		if [ "$rc" -eq 124 ]; then
+			log "sa: config of $n entries did not finish in ${BENCH_SA_TIMEOUT}s"
+			rec sa failed "$n" reason="cryptomap config did not finish in ${BENCH_SA_TIMEOUT} s (BENCH_SA_TIMEOUT)"
+			break
+		elif [ "$rc" -ne 0 ]; then
 			log "sa: config of $n entries failed: $(head -c 300 /tmp/cfg.err)"
 			rec sa failed "$n" reason="config failed"
 			continue
