@@ -150,7 +150,8 @@ def main():
         print("SA scale: N ipsec-manual entries on gwB (one SA pair each: 2N SAs);")
         print("inbound UDP 64 B rate to the entry among N; memory = Slab + Percpu delta,")
         print("B/SA = (delta with N - delta with 1) / (2 (N - 1))")
-        print(f"{'entries':>8} {'SAs':>7} {'install':>10} {'KiB':>8} {'B/SA':>7} "
+        print("(shown: SPIs that show crypto ipsec sa lists; it lists bound maps only)")
+        print(f"{'entries':>8} {'shown':>7} {'install':>10} {'KiB':>8} {'B/SA':>7} "
               f"{'pkt/s':>9} {'cost x':>7}")
         for n in sizes:
             if (n, "skipped") in g or (n, "failed") in g:
