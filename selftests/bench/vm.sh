@@ -43,7 +43,9 @@ for kver in "$@"; do
 		# The guest did not finish: report what it measured.
 		echo "bench: the $kver guest did not finish (exit status $st); partial figures:" >&2
 		sed -n 's/^BENCH-RAW //p' "$log" > "$out/$name.raw"
-		json=$("$here/report.py" "$out/$name.raw" | tee /dev/stderr |
+		report=$("$here/report.py" "$out/$name.raw")
+		printf '%s\n' "$report" | sed '/^BENCH-JSON-BEGIN$/,$d' >&2
+		json=$(printf '%s\n' "$report" |
 			sed -n '/^BENCH-JSON-BEGIN$/,/^BENCH-JSON-END$/p' | sed '1d;$d')
 		json=$(printf '%s\n' "$json" | jq '.meta.partial = true')
 	fi
