@@ -21,7 +21,8 @@ Classes (the counter that must account for each packet):
   real_badicv    real SA, random content, new numbers   verify failed
   forge_good     valid, new sequence numbers            decaps
   forge_replay   a number already received again       replay failed
-  forge_trunc    a valid packet cut at every offset     recv errors/invalid len
+  forge_trunc    a valid packet cut at every offset     recv errors (SA)
+                 (below 8 bytes: forge_trunc_hdr)       invalid len (rcv)
   forge_badpad   pad length beyond the payload          recv errors
   forge_padbytes pad bytes not 1, 2, 3 ...              recv errors
   forge_nexthdr  next header not IPv4 (nor 59)          recv errors
@@ -148,7 +149,9 @@ def send_all(args):
     for _ in range(n(200)):
         q = f.next()
         goods.append(q)
-        tx('forge_good', ip_esp(f.esp(q, good_inner)))
+        # up to the link's MTU (1500): 20 + 8 + 20 + 8 + 1400 + pad + 14
+        size = rnd.choice([16, 16, 500, 1400])
+        tx('forge_good', ip_esp(f.esp(q, inner_icmp('192.168.3.100', '192.168.1.100', size))))
     for _ in range(n(200)):
         tx('forge_replay', ip_esp(f.esp(rnd.choice(goods), good_inner)))
     ref = f.esp(f.next(), good_inner)
@@ -156,7 +159,7 @@ def send_all(args):
         q = f.next()
         full = f.esp(q, good_inner)
         for cut in range(0, len(full)):
-            tx('forge_trunc', ip_esp(full[:cut]))
+            tx('forge_trunc' if cut >= 8 else 'forge_trunc_hdr', ip_esp(full[:cut]))
     for _ in range(n(200)):
         pl = rnd.choice([len(good_inner) + 1, 200, 255])
         tx('forge_badpad', ip_esp(f.esp(f.next(), good_inner, padlen=pl)))
@@ -325,12 +328,13 @@ def check(bfile, afile, sfile, real_seq=10, forge_seq=20):
     bad = sum(g(k, 0) for k in ('forge_replay', 'forge_trunc', 'forge_badpad',
                                  'forge_padbytes', 'forge_nexthdr', 'forge_inner',
                                  'forge_notacl', 'forge_badicv'))
-    # a cut below the ESP header never reaches an SA: counted per netns
-    counted = d_f('recv_errors') + d_stat('invalid_len_rcv') - g('short_esp', 0)
-    rule('every broken forged packet dropped and counted (recv errors + invalid len)',
-         counted == bad, 'sent %d, counted %d' % (bad, counted))
-    rule('short ESP counted as invalid len', d_stat('invalid_len_rcv') >= g('short_esp', 0),
-         'sent %d, invalid len %d' % (g('short_esp', 0), d_stat('invalid_len_rcv')))
+    rule('every broken forged packet dropped and counted in its SA\'s recv errors',
+         d_f('recv_errors') == bad, 'sent %d, counted %d' % (bad, d_f('recv_errors')))
+    # below the ESP header no SA is found: counted per netns
+    short = g('short_esp', 0) + g('forge_trunc_hdr', 0)
+    rule('ESP shorter than its header counted as invalid len (rcv)',
+         d_stat('invalid_len_rcv') >= short,
+         'sent %d, invalid len %d' % (short, d_stat('invalid_len_rcv')))
     return all(res)
 
 
