@@ -42,13 +42,17 @@ cli:
 	$(MAKE) -C tools/cryptomap
 
 # The packaging test installs build/deb/*.deb: make them when it runs.
-check: all $(if $(filter packaging,$(or $(TESTS),packaging)),deb)
+check: all $(if $(filter packaging,$(TESTS)),deb)
 	./selftests/vm/run.sh --kver $(KVER) $(if $(TESTS),--tests "$(TESTS)")
 
 # The debug kernel is built once and cached outside the tree (its directory
 # is the last line build-debug-kernel.sh prints); the module is built
 # against it and every selftest, the fuzzers included, runs on it.  Any
 # KASAN, lockdep or kmemleak report fails the test (selftests/vm/run.sh).
+# The packaging test (DKMS build in the guest) only runs on request.
+check-packaging: all deb
+	VM_TIMEOUT=$${VM_TIMEOUT:-3600} ./selftests/vm/run.sh --kver $(KVER) --tests packaging
+
 check-debug: cli
 	@kdir=$$(./tools/build-debug-kernel.sh | tail -n1) && [ -d "$$kdir" ] && \
 	kver=$$(cat "$$kdir/include/config/kernel.release") && \
@@ -125,5 +129,5 @@ clean:
 	rm -rf build
 	$(MAKE) -C tools/cryptomap clean
 
-.PHONY: all deps module cli check check-debug check-all demo bench checkpatch nl-policy clean \
+.PHONY: all deps module cli check check-packaging check-debug check-all demo bench checkpatch nl-policy clean \
 	install install-module install-tools uninstall deb deb-prebuilt

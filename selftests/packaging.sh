@@ -9,6 +9,9 @@
 # configuration in the kernel and ping protected by ESP towards a Linux
 # XFRM peer.  Then the packages are removed again.
 #
+# selftest: on request (make check-packaging): the DKMS build in the guest
+# takes half an hour under TCG, too long for every make check.
+#
 # Only in the QEMU guest: its root is a tmpfs overlay on the host root, so
 # dpkg, DKMS and /etc change nothing outside the guest.
 #
