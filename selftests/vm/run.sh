@@ -151,6 +151,27 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "run.sh: interrupted" >&2; exit 130' INT TERM
 
+# A machine-wide limit on guests at once (VM_SLOTS, default 3): runners
+# started by several people or tools at the same time queue for a slot
+# instead of starving each other's guests into timeouts under TCG.
+slotfd=
+acquire_slot() {
+	local dir=${TMPDIR:-/tmp}/cryptomap-vm-slots i
+	mkdir -p "$dir" 2>/dev/null
+	while :; do
+		for ((i = 0; i < ${VM_SLOTS:-3}; i++)); do
+			exec {slotfd}> "$dir/$i" || continue
+			flock -n "$slotfd" && return 0
+			exec {slotfd}>&-
+		done
+		sleep 1
+	done
+}
+release_slot() {
+	[ -n "$slotfd" ] && exec {slotfd}>&-
+	slotfd=
+}
+
 # run_guest CMD: boot a guest that runs CMD under bash in the repo root.
 # Sets g_status (exit status, empty if none came back), g_hang (1 if killed
 # by the timeout), g_kernel (offending kernel log lines), g_post (trouble
@@ -188,6 +209,7 @@ run_guest() {
 	append="console=ttyS0 quiet panic=-1 oops=panic mitigations=off tsc=reliable"
 	append="$append no_timer_check rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=60"
 	append="$append${VM_APPEND:+ $VM_APPEND}"
+	acquire_slot
 	start=$(now)
 	# shellcheck disable=SC2086
 	timeout -k 5 "$timeout_s" qemu-system-x86_64 \
@@ -210,6 +232,7 @@ run_guest() {
 	wait "$qpid"
 	rc=$?
 	qpid=
+	release_slot
 	if [ -n "$tpid" ]; then
 		wait "$tpid"
 		tpid=
