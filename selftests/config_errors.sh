@@ -31,7 +31,7 @@ rej() {
 	fi
 }
 
-ktap_plan 50
+ktap_plan 51
 
 printf '%s\n' "crypto ipsec transform-set ESP-ONLY esp-3des esp-sha-hmac" \
 	"crypto ipsec transform-set AES esp-aes 256 esp-sha256-hmac" \
@@ -124,7 +124,9 @@ rej "interface that does not exist" "interface eth9
  crypto map VPN" 'line 1: interface eth9: no such interface "eth9"'
 rej "other interface commands" "interface gig0-2
  ip address 10.0.0.1 255.255.255.0" 'unknown interface command "ip"'
-rej "IKE is not here" "crypto isakmp policy 10" '"crypto isakmp" is not supported'
+rej "isakmp: bad encryption" "crypto isakmp policy 10
+ encryption rc4" '"rc4": not a valid value here'
+rej "isakmp: other Phase 1 commands" "crypto isakmp profile X" '"crypto isakmp profile" is not supported'
 rej "unknown sub-mode command" "crypto map VPN 10
  set nat demux" 'unknown crypto map command "set nat"'
 rej "changing an entry's type" "crypto map VPN 10 ipsec-manual" \

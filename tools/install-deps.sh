@@ -9,7 +9,8 @@ libssl-dev dwarves kmod cpio xz-utils zstd busybox-static qemu-system-x86
 iproute2 iputils-ping iperf3 tcpdump nftables python3 python3-yaml python3-scapy
 tshark linux-image-amd64 linux-headers-amd64 linux-source-6.1
 linux-source-6.12 python3-jsonschema
-dkms dh-dkms debhelper lintian fakeroot bash-completion"
+dkms dh-dkms debhelper lintian fakeroot bash-completion
+strongswan-charon strongswan-swanctl libstrongswan-standard-plugins"
 
 need=""
 for p in $PKGS; do

@@ -24,7 +24,7 @@
 
 #define MAX_WORDS	64
 
-enum mode { M_GLOBAL, M_ACL, M_TSET, M_ENTRY, M_IF };
+enum mode { M_GLOBAL, M_ACL, M_TSET, M_ENTRY, M_IF, M_ISAKMP };
 
 struct pctx {
 	struct config *c;
@@ -1185,6 +1185,121 @@ static int sub_if(struct pctx *p)
 
 /* ---- dispatch ------------------------------------------------------------- */
 
+/*
+ * crypto isakmp ...: Phase 1 settings for cryptomapd(8), which reads them
+ * from the same file.  Checked here, never sent to the kernel.
+ */
+static int isakmp_word(struct pctx *p, int i, const char *const *ok)
+{
+	for (; *ok; ok++)
+		if (!strcmp(p->w[i], *ok))
+			return 0;
+	return perr(p, "\"%s\": not a valid value here", p->w[i]);
+}
+
+static int sub_isakmp(struct pctx *p)
+{
+	static const char *const enc[] = { "des", "3des", "aes", NULL };
+	static const char *const hash[] = { "md5", "sha", NULL };
+	static const char *const grp[] = { "1", "2", "5", "14", "15", "16", NULL };
+	bool no = !strcmp(p->w[0], "no");
+	int i = no ? 1 : 0;
+	uint32_t v;
+
+	if (need(p, i, "an isakmp policy setting"))
+		return -1;
+	if (!strcmp(p->w[i], "encryption")) {
+		if (no)
+			return no_more(p, i + 1);
+		if (need(p, i + 1, "des, 3des or aes") ||
+		    isakmp_word(p, i + 1, enc))
+			return -1;
+		if (!strcmp(p->w[i + 1], "aes") && p->n > i + 2) {
+			if (strcmp(p->w[i + 2], "128") && strcmp(p->w[i + 2], "192") &&
+			    strcmp(p->w[i + 2], "256"))
+				return perr(p, "aes key size: 128, 192 or 256");
+			return no_more(p, i + 3);
+		}
+		return no_more(p, i + 2);
+	}
+	if (!strcmp(p->w[i], "hash")) {
+		if (no)
+			return no_more(p, i + 1);
+		if (need(p, i + 1, "md5 or sha") || isakmp_word(p, i + 1, hash))
+			return -1;
+		return no_more(p, i + 2);
+	}
+	if (!strcmp(p->w[i], "authentication")) {
+		if (no)
+			return no_more(p, i + 1);
+		if (need(p, i + 1, "pre-share"))
+			return -1;
+		if (strcmp(p->w[i + 1], "pre-share"))
+			return perr(p, "only \"authentication pre-share\" is supported");
+		return no_more(p, i + 2);
+	}
+	if (!strcmp(p->w[i], "group")) {
+		if (no)
+			return no_more(p, i + 1);
+		if (need(p, i + 1, "a DH group") || isakmp_word(p, i + 1, grp))
+			return -1;
+		return no_more(p, i + 2);
+	}
+	if (!strcmp(p->w[i], "lifetime")) {
+		if (no)
+			return no_more(p, i + 1);
+		if (need(p, i + 1, "seconds") ||
+		    parse_u32(p, p->w[i + 1], "lifetime", 60, 86400, &v))
+			return -1;
+		return no_more(p, i + 2);
+	}
+	return perr(p, "unknown isakmp policy command \"%s\"", p->w[i]);
+}
+
+static int cmd_crypto_isakmp(struct pctx *p, bool no)
+{
+	uint32_t v, addr;
+
+	if (need(p, 2, "policy, key or keepalive"))
+		return -1;
+	if (!strcmp(p->w[2], "policy")) {
+		if (need(p, 3, "a priority") ||
+		    parse_u32(p, p->w[3], "priority", 1, 10000, &v) ||
+		    no_more(p, 4))
+			return -1;
+		if (!no)
+			p->mode = M_ISAKMP;
+		return 0;
+	}
+	if (!strcmp(p->w[2], "key")) {
+		/* crypto isakmp key KEY address A.B.C.D [MASK] */
+		if (need(p, 3, "a key") || need(p, 4, "address") ||
+		    need(p, 5, "a peer address"))
+			return -1;
+		if (strcmp(p->w[4], "address"))
+			return perr(p, "\"address\" expected after the key");
+		if (parse_ipv4(p, p->w[5], &addr))
+			return -1;
+		if (p->n > 6 && parse_ipv4(p, p->w[6], &addr))
+			return -1;
+		return no_more(p, p->n > 6 ? 7 : 6);
+	}
+	if (!strcmp(p->w[2], "keepalive")) {
+		/* crypto isakmp keepalive SECONDS [RETRY] [periodic|on-demand] */
+		if (no)
+			return no_more(p, 3);
+		if (need(p, 3, "seconds") ||
+		    parse_u32(p, p->w[3], "keepalive", 10, 3600, &v))
+			return -1;
+		if (p->n > 4 && strcmp(p->w[4], "periodic") &&
+		    strcmp(p->w[4], "on-demand") &&
+		    parse_u32(p, p->w[4], "retry", 2, 60, &v))
+			return -1;
+		return 0;
+	}
+	return perr(p, "\"crypto isakmp %s\" is not supported", p->w[2]);
+}
+
 static int global_cmd(struct pctx *p)
 {
 	bool no = !strcmp(p->w[0], "no");
@@ -1213,10 +1328,12 @@ static int global_cmd(struct pctx *p)
 			r = cmd_crypto_ipsec(p, no);
 		else if (!strcmp(p->w[1], "map"))
 			r = cmd_crypto_map(p, no);
-		else if (!strcmp(p->w[1], "isakmp") || !strcmp(p->w[1], "dynamic-map") ||
+		else if (!strcmp(p->w[1], "isakmp"))
+			r = cmd_crypto_isakmp(p, no);
+		else if (!strcmp(p->w[1], "dynamic-map") ||
 			 !strcmp(p->w[1], "ikev2") || !strcmp(p->w[1], "key") ||
 			 !strcmp(p->w[1], "pki") || !strcmp(p->w[1], "keyring"))
-			r = perr(p, "\"crypto %s\" is not supported (no IKE in cryptomap: use ipsec-manual entries)",
+			r = perr(p, "\"crypto %s\" is not supported (IKEv1 Phase 1 is \"crypto isakmp\", read by cryptomapd)",
 				 p->w[1]);
 		else
 			r = perr(p, "unknown crypto command \"%s\"", p->w[1]);
@@ -1265,6 +1382,10 @@ static bool submode_claims(struct pctx *p)
 		/* "crypto map NAME" here; "crypto map NAME SEQ ..." is global */
 		return !strcmp(w, "crypto") && p->n - i >= 2 &&
 		       !strcmp(p->w[i + 1], "map") && p->n - i <= 3;
+	case M_ISAKMP:
+		return !strcmp(w, "encryption") || !strcmp(w, "hash") ||
+		       !strcmp(w, "authentication") || !strcmp(w, "group") ||
+		       !strcmp(w, "lifetime");
 	case M_GLOBAL:
 		break;
 	}
@@ -1286,6 +1407,8 @@ static int sub_cmd(struct pctx *p)
 		return sub_entry(p);
 	case M_IF:
 		return sub_if(p);
+	case M_ISAKMP:
+		return sub_isakmp(p);
 	case M_GLOBAL:
 		break;
 	}
