@@ -2,9 +2,13 @@
 #
 # cryptomap: top-level build.
 #   make                 module (for KVER) and the CLI
-#   make check           every selftest in a QEMU guest (KVER=..., TESTS="a b")
-#   make check-debug     the same on a KASAN/kmemleak/lockdep 6.1 kernel built
-#                        once from linux-source-6.1 (tools/build-debug-kernel.sh)
+#   make check           every selftest in a QEMU guest (KVER=..., TESTS="a b");
+#                        fuzz, churn and unload at their CI sizes
+#   make check-all       both kernels, full sizes (FULL_SIZES)
+#   make check-debug     every selftest + the fuzzers at full sizes on a
+#                        KASAN/kmemleak/lockdep 6.1 kernel built once from
+#                        linux-source-6.1 (tools/build-debug-kernel.sh)
+#   make debug-kernel    start that build in the background (nice 19)
 #   make demo            the README demo in a QEMU guest
 #   make bench           benchmarks in a QEMU guest per kernel (BENCH_KVERS,
 #                        default KVER; BENCH_* see selftests/bench/run.sh):
@@ -57,12 +61,19 @@ check-debug: cli
 	@kdir=$$(./tools/build-debug-kernel.sh | tail -n1) && [ -d "$$kdir" ] && \
 	kver=$$(cat "$$kdir/include/config/kernel.release") && \
 	KDIR=$$kdir ./tools/build-module.sh "$$kver" && \
-	VM_TIMEOUT=$${VM_TIMEOUT:-1800} ./selftests/vm/run.sh --kdir "$$kdir" \
+	env $(FULL_SIZES) VM_TIMEOUT=$${VM_TIMEOUT:-3000} ./selftests/vm/run.sh --kdir "$$kdir" \
 		$(if $(TESTS),--tests "$(TESTS)")
 
+debug-kernel:
+	./tools/build-debug-kernel.sh --background
+
+# The sizes the robustness issue asks for; `make check` (and CI) use the
+# tests' smaller defaults.  The whole ESP matrix runs on both kernels here.
+FULL_SIZES ?= CONFIG_FUZZ_FILES=1000 UNLOAD_LOOPS=100 UNLOAD_TRAFFIC_ROUNDS=5 \
+	CHURN_SECONDS=40 FUZZ_MESSAGES=100000
 check-all:
-	$(MAKE) check KVER=$(KVER)
-	$(MAKE) check KVER=$(KVER612)
+	env $(FULL_SIZES) $(MAKE) check KVER=$(KVER)
+	env $(FULL_SIZES) $(MAKE) check KVER=$(KVER612)
 
 demo: all
 	./selftests/vm/run.sh --kver $(KVER) --demo
@@ -129,5 +140,5 @@ clean:
 	rm -rf build
 	$(MAKE) -C tools/cryptomap clean
 
-.PHONY: all deps module cli check check-packaging check-debug check-all demo bench checkpatch nl-policy clean \
+.PHONY: all deps module cli check check-packaging check-debug debug-kernel check-all demo bench checkpatch nl-policy clean \
 	install install-module install-tools uninstall deb deb-prebuilt

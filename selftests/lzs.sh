@@ -8,6 +8,8 @@
 # The harness prints KTAP itself.  Needs no module: runs on the host as
 # well as in the VM guest (where the tree is read-only, so it builds in a
 # temporary directory).
+#
+# selftest: host (selftests/vm/run.sh runs it once on the host, no guest)
 
 here=$(cd "$(dirname "$0")" && pwd)
 kmod=$here/../kmod

@@ -7,6 +7,8 @@
 # each refused.  All of it is selftests/spec_check.py --self-test, which
 # prints KTAP itself; this wrapper makes it a test of the VM runner (it
 # needs no module and runs on the host just as well).
+#
+# selftest: host (selftests/vm/run.sh runs it once on the host, no guest)
 
 here=$(cd "$(dirname "$0")" && pwd)
 

@@ -6,12 +6,21 @@
 # tmpfs overlay.  See selftests/vm/README for the design.
 #
 #   run.sh --kver KVER [--tests "name1 name2"] [-j N]  tests (default: all)
+#   run.sh --kver KVER --no-host                       all but the host tests
 #   run.sh --kver KVER --demo                          selftests/demo.sh
 #   run.sh --kver KVER --cmd 'shell command'           one command, same env
 #
 # Environment: VM_TIMEOUT (seconds per guest, default 600), VM_JOBS (guests
 # at once, default 1), VM_KEEP=1 keeps the per-run scratch directories,
-# VM_QEMU_ARGS adds QEMU options, VM_APPEND kernel parameters.
+# VM_QEMU_ARGS adds QEMU options, VM_APPEND kernel parameters, VM_SLOTS
+# (guests at once machine-wide, default 3), VM_NO_HOST=1 as --no-host.
+#
+# A test whose header has "# selftest: host" needs no module and no guest
+# (the LZS vectors, the spec check): it runs on the host, once, not in a
+# TCG guest.  "# selftest: on request" tests run only when named.  Tests
+# start longest first (the last run's times in build/vm-logs/KVER/*.time,
+# else selftests/vm/durations), so that -j N packs well; the reports still
+# come in name order.
 
 # The whole script is one { } block, parsed before anything runs: others
 # edit this file while their runs, and yours, are going.
@@ -35,6 +44,8 @@ usage: $0 --kver KVER [--tests "NAME..."] [--demo] [--cmd 'COMMAND']
   --kdir DIR      boot DIR/vmlinux, a kernel built from source (e.g. a
                   KASAN/kmemleak/lockdep debug kernel with 9p built in);
                   KVER defaults to its release (env VM_KDIR)
+  --no-host       leave out the "# selftest: host" tests (they need no
+                  kernel: a second kernel's run need not repeat them)
   --list          list the tests and exit
 environment: VM_TIMEOUT=$timeout_s (seconds per guest), VM_JOBS, VM_KEEP=1,
              VM_QEMU_ARGS, VM_APPEND (kernel parameters)
@@ -47,6 +58,7 @@ kdir=${VM_KDIR:-}
 tests=
 mode=tests
 cmd=
+no_host=${VM_NO_HOST:-}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kver) [ $# -ge 2 ] || usage; kver=$2; shift 2 ;;
@@ -56,6 +68,7 @@ while [ $# -gt 0 ]; do
 	--demo) mode=demo; shift ;;
 	--cmd) [ $# -ge 2 ] || usage; mode=cmd; cmd=$2; shift 2 ;;
 	--list) mode=list; shift ;;
+	--no-host) no_host=1; shift ;;
 	--kdir) [ $# -ge 2 ] || usage; kdir=$2; shift 2 ;;
 	--kdir=*) kdir=${1#*=}; shift ;;
 	-j|--jobs) [ $# -ge 2 ] || usage; jobs=$2; shift 2 ;;
@@ -192,8 +205,9 @@ run_guest() {
 			CMVM_TIMEOUT "$timeout_s" \
 			CMVM_CMD "$gcmd"
 		[ -n "${CI:-}" ] && printf 'export CI=%q\n' "$CI"
-		# The sizes of the fuzz, churn and unload tests (FUZZ_MESSAGES...).
-		for v in $(compgen -v | grep -E '^(FUZZ|CHURN|UNLOAD|CONFIG_FUZZ)_'); do
+		# The sizes of the fuzz, churn and unload tests (FUZZ_MESSAGES...)
+		# and the narrowed ESP matrix (ESP_CASES...).
+		for v in $(compgen -v | grep -E '^(FUZZ|CHURN|UNLOAD|CONFIG_FUZZ|ESP|AH|IPCOMP|SA|REKEY|LIFETIME|PACKAGING)_'); do
 			printf 'export %s=%q\n' "$v" "${!v}"
 		done
 	} > "$scratch/env"
@@ -337,6 +351,42 @@ if [ "$mode" = cmd ] || [ "$mode" = demo ]; then
 fi
 
 # Tests.
+is_host_test() {
+	grep -q '^# selftest: host' "$repo/selftests/$1.sh"
+}
+
+# The seconds a test took last time: its .time file from the last run on
+# this kernel, else selftests/vm/durations (CI starts from a fresh clone),
+# else 60.
+test_secs() {
+	local s
+	s=$(cat "$logdir/$1.time" 2>/dev/null)
+	[ -n "$s" ] || s=$(awk -v t="$1" '$1 == t { print $2 }' "$here/durations" 2>/dev/null)
+	printf '%.0f\n' "${s:-60}" 2>/dev/null || echo 60
+}
+
+# run_host_test NAME: a "# selftest: host" test, on the host; sets what
+# run_guest sets (no kernel log: the host's kernel is not under test).
+run_host_test() {
+	local start rc
+	g_status='' g_hang=0 g_kernel='' g_post='' g_time=''
+	scratch=$(mktemp -d "${TMPDIR:-/tmp}/cmhost.XXXXXX") || return 1
+	start=$(now)
+	(
+		cd "$repo" || exit 1
+		export KVER="$kver" SELFTESTS="$repo/selftests" \
+			CRYPTOMAP="$repo/tools/cryptomap/cryptomap" VM_ARTIFACTS="$scratch/artifacts"
+		mkdir -p "$VM_ARTIFACTS"
+		exec timeout -k 5 "$timeout_s" bash "$repo/selftests/$1.sh"
+	) < /dev/null > "$scratch/out" 2>&1
+	rc=$?
+	g_time=$(elapsed "$start")
+	[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && g_hang=1
+	g_status=$rc
+	: > "$scratch/kernel.log"
+	g_klog=$scratch/kernel.log
+}
+
 avail=$(all_tests)
 if [ -n "$tests" ]; then
 	sel=
@@ -353,7 +403,9 @@ else
 	# A test whose header says "selftest: on request" (too slow for every
 	# run, e.g. a DKMS build under TCG) runs only when named in --tests.
 	sel=$(for t in $avail; do
-		grep -q '^# selftest: on request' "$repo/selftests/$t.sh" || echo "$t"
+		grep -q '^# selftest: on request' "$repo/selftests/$t.sh" && continue
+		[ -n "$no_host" ] && is_host_test "$t" && continue
+		echo "$t"
 	done)
 fi
 if [ -z "$sel" ]; then
@@ -365,8 +417,14 @@ fi
 # run_test N NAME: one test in its own guest; its host-side report goes to
 # $resdir/N.out and its result (ok, skip, fail) to $resdir/N.result.
 run_test() {
-	local n=$1 t=$2 trouble st result reason timing
-	run_guest "exec bash $(printf %q "$repo/selftests/$t.sh")"
+	local n=$1 t=$2 trouble st result reason timing where=
+	if is_host_test "$t"; then
+		run_host_test "$t"
+		where="on the host"
+	else
+		run_guest "exec bash $(printf %q "$repo/selftests/$t.sh")"
+	fi
+	echo "$g_time" > "$logdir/$t.time"
 	cp "$scratch/out" "$logdir/$t.log" 2>/dev/null || : > "$logdir/$t.log"
 	cp "$g_klog" "$logdir/$t.dmesg" 2>/dev/null || : > "$logdir/$t.dmesg"
 	rm -rf "$logdir/$t.artifacts"
@@ -395,7 +453,7 @@ run_test() {
 		else
 			grep -a -E '^[[:space:]]*(ok|not ok) [0-9]' "$logdir/$t.log" | sed 's/^/    /'
 		fi
-		echo "# $t: ${g_time}s${timing:+ ($timing)}"
+		echo "# $t: ${g_time}s${timing:+ ($timing)}${where:+ ($where)}"
 		case "$result" in
 		ok) echo "ok $n $t" ;;
 		skip)
@@ -424,6 +482,11 @@ trap stop_jobs EXIT
 
 mapfile -t list <<< "$sel"
 ntests=${#list[@]}
+# The order to start them in: longest first (indexes into list, from 1).
+mapfile -t order < <(for i in "${!list[@]}"; do
+	echo "$(test_secs "${list[i]}") $((i + 1))"
+done | sort -k1,1nr -k2,2n | cut -d' ' -f2)
+run_start=$(now)
 passed=0 failed=0 skipped=0
 echo "TAP version 13"
 echo "1..$ntests"
@@ -438,11 +501,12 @@ while [ "$printed" -lt "$ntests" ]; do
 	done
 	while [ "$started" -lt "$ntests" ] && [ "$running" -lt "$jobs" ]; do
 		started=$((started + 1))
+		idx=${order[started - 1]}
 		(
 			scratch='' qpid='' tpid=''
 			trap cleanup EXIT
 			trap 'exit 143' TERM INT
-			run_test "$started" "${list[started - 1]}"
+			run_test "$idx" "${list[idx - 1]}"
 		) &
 		jobpids+=($!)
 		running=$((running + 1))
@@ -469,6 +533,7 @@ while [ "$printed" -lt "$ntests" ]; do
 	sleep 0.2
 done
 
+echo "# $kver: $ntests tests in $(elapsed "$run_start")s, $jobs guest(s) at a time"
 summary="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
 echo "$summary"
