@@ -44,6 +44,7 @@ module:
 
 cli:
 	$(MAKE) -C tools/cryptomap
+	$(MAKE) -C tools/cryptomapd
 
 # The packaging test installs build/deb/*.deb: make them when it runs.
 check: all $(if $(filter packaging,$(TESTS)),deb)
