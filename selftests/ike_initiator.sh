@@ -39,7 +39,7 @@ check "CHILD_SA installed on strongSwan" busywait 20000 sw_child_up
 sas=$(swk --list-sas 2>&1)
 printf '%s\n' "$sas" | ktap_diag
 check_match "IKE_SA: AES_CBC-256/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024" \
-	'ESTABLISHED, IKEv1.*' printf '%s\n' "$(grep -A3 ESTABLISHED <<< "$sas" | tr '\n' ' ')"
+	'ESTABLISHED, IKEv1.*AES_CBC-256/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024' printf '%s\n' "$(grep -A3 ESTABLISHED <<< "$sas" | tr '\n' ' ')"
 check_match "CHILD_SA: AES_CBC_256/HMAC_SHA1_96 tunnel" \
 	'INSTALLED, TUNNEL.*ESP:AES_CBC-256/HMAC_SHA1_96' printf '%s\n' "$sas"
 # the SPIs cryptomapd chose are strongSwan's outbound SA, and vice versa
