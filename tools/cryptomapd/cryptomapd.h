@@ -236,6 +236,9 @@ struct ike_sa {
 	struct {
 		char map[NAME_LEN];
 		uint32_t seq;
+		struct ace sel;
+		bool has_sel;
+		int hops;		/* peers tried (failover) */
 	} wait[8];
 	int nwait;
 };
@@ -258,6 +261,9 @@ void ike_timers(double now);
 double ike_next_timer(void);
 /* start Phase 1 (if needed) and Quick Mode for a crypto map entry */
 int ike_initiate(const char *map, uint32_t seq, const char **why);
+/* from an ACQUIRE: the peer and the ACL line (selector) it names */
+int ike_initiate_acq(const char *map, uint32_t seq, uint32_t peer,
+		     const struct ace *sel, const char **why);
 struct ike_sa *ike_find_established(uint32_t peer);
 void ike_send(struct ike_sa *sa, const struct buf *pkt, bool keep);
 void ike_delete_all(void);
@@ -288,29 +294,34 @@ struct child {
 	uint32_t conn_id;
 };
 
-int qm_initiate(struct ike_sa *sa, const char *map, uint32_t seq);
+int qm_initiate(struct ike_sa *sa, const char *map, uint32_t seq,
+		const struct ace *sel);
 void qm_input(struct ike_sa *sa, struct msg *m);
 void qm_timers(double now);
 void qm_drop_ike(struct ike_sa *sa);
 void info_input(struct ike_sa *sa, struct msg *m);
 void show_children(struct buf *out);
+void child_forget(struct child *ch);
 void child_expired(const char *map, uint32_t seq, uint32_t spi, bool hard);
 
 /* ---- kernel.c: cryptomap generic netlink ----------------------------- */
 
+struct sa_key {
+	uint8_t ipproto;		/* IPPROTO_ESP / IPPROTO_AH */
+	uint8_t dir;			/* CRYPTOMAP_DIR_IN / _OUT */
+	uint32_t spi;
+	const uint8_t *ck, *ak;		/* cipher (+ salt), authenticator */
+	size_t cl, al;
+};
+
 struct sa_install {
 	char map[NAME_LEN];
 	uint32_t seq;
-	uint32_t local, peer;
-	uint8_t proto;
-	const struct tset *ts;
-	uint32_t spi_in, spi_out;
-	const uint8_t *ekey_in, *akey_in, *ekey_out, *akey_out;
-	size_t ekey_len, akey_len;
+	uint32_t peer;
+	const char *tset;
+	struct sa_key keys[4];
+	int nkeys;
 	uint32_t life_sec, life_kb;
-	/* flow (the proxy identities), network order */
-	uint32_t lsrc, lmask, ldst, dmask;
-	uint8_t fproto;
 };
 
 int knl_open(void);
@@ -321,6 +332,7 @@ int knl_spi_alloc(const char *map, uint32_t seq, uint32_t peer, uint8_t proto,
 int knl_sa_install(const struct sa_install *si);
 int knl_sa_delete(const char *map, uint32_t seq, uint32_t peer, uint8_t proto,
 		  uint32_t spi);
+int knl_peer_set(const char *map, uint32_t seq, uint32_t peer);
 bool knl_available(void);
 
 /* ---- ctl.c: control socket ------------------------------------------- */
@@ -329,6 +341,7 @@ int ctl_open(void);
 void ctl_input(int fd);
 int ctl_client(int argc, char **argv);
 int reload_config(void);			/* main.c */
+void reload_maps(void);			/* from the module, unless offline */
 extern bool log_syslog;
 
 #endif

@@ -88,6 +88,9 @@ static struct ike_sa *ike_new(uint32_t peer, bool initiator)
 	return sa;
 }
 
+static void failover(struct ike_sa *sa);
+static void peer_dead(struct ike_sa *sa);
+
 static void ike_fail(struct ike_sa *sa, const char *why)
 {
 	if (sa->state != P1_DEAD)
@@ -98,6 +101,8 @@ static void ike_fail(struct ike_sa *sa, const char *why)
 	sa->next_retx = 0;
 	sa->expires = now_s() + 10;	/* kept a while for show */
 	qm_drop_ike(sa);
+	if (sa->initiator && sa->nwait)
+		failover(sa);
 }
 
 struct ike_sa *ike_find_established(uint32_t peer)
@@ -546,7 +551,8 @@ static void established(struct ike_sa *sa)
 	dh_free(sa->dh);
 	sa->dh = NULL;
 	for (i = 0; i < sa->nwait; i++)
-		qm_initiate(sa, sa->wait[i].map, sa->wait[i].seq);
+		qm_initiate(sa, sa->wait[i].map, sa->wait[i].seq,
+			    sa->wait[i].has_sel ? &sa->wait[i].sel : NULL);
 	sa->nwait = 0;
 }
 
@@ -937,12 +943,17 @@ void ike_input(const uint8_t *pkt, size_t len, uint32_t src, uint16_t sport,
 	}
 }
 
-int ike_initiate(const char *map, uint32_t seq, const char **why)
+static int initiate(const char *map, uint32_t seq, uint32_t peer,
+		    const struct ace *sel, int hops, const char **why)
 {
 	struct entry *e = cfg_entry(&ike.conf->cm, map, seq, false);
 	struct ike_sa *sa;
-	uint32_t peer;
+	int i;
 
+	if (!e || e->type != CRYPTOMAP_TYPE_ISAKMP) {
+		reload_maps();
+		e = cfg_entry(&ike.conf->cm, map, seq, false);
+	}
 	if (!e || e->type != CRYPTOMAP_TYPE_ISAKMP) {
 		*why = "no such ipsec-isakmp crypto map entry";
 		return -1;
@@ -951,10 +962,11 @@ int ike_initiate(const char *map, uint32_t seq, const char **why)
 		*why = "the entry has no peer";
 		return -1;
 	}
-	peer = e->current_peer ? e->current_peer : e->peers[0];
+	if (!peer)
+		peer = e->current_peer ? e->current_peer : e->peers[0];
 	sa = ike_find_established(peer);
 	if (sa)
-		return qm_initiate(sa, map, seq);
+		return qm_initiate(sa, map, seq, sel);
 	sa = ike_find_pending(peer);
 	if (!sa) {
 		sa = ike_new(peer, true);
@@ -963,11 +975,92 @@ int ike_initiate(const char *map, uint32_t seq, const char **why)
 			return -1;
 		}
 	}
+	for (i = 0; i < sa->nwait; i++)
+		if (sa->wait[i].seq == seq && !strcmp(sa->wait[i].map, map))
+			return 0;	/* already waiting */
 	if (sa->nwait < (int)(sizeof(sa->wait) / sizeof(sa->wait[0]))) {
-		snprintf(sa->wait[sa->nwait].map, NAME_LEN, "%s", map);
-		sa->wait[sa->nwait++].seq = seq;
+		i = sa->nwait++;
+		snprintf(sa->wait[i].map, NAME_LEN, "%s", map);
+		sa->wait[i].seq = seq;
+		sa->wait[i].has_sel = sel != NULL;
+		if (sel)
+			sa->wait[i].sel = *sel;
+		sa->wait[i].hops = hops;
 	}
 	return 0;
+}
+
+int ike_initiate(const char *map, uint32_t seq, const char **why)
+{
+	return initiate(map, seq, 0, NULL, 0, why);
+}
+
+int ike_initiate_acq(const char *map, uint32_t seq, uint32_t peer,
+		     const struct ace *sel, const char **why)
+{
+	return initiate(map, seq, peer, sel, 0, why);
+}
+
+/*
+ * Phase 1 to the current peer failed: each entry that waited for it moves
+ * to its next set peer (IOS failover) and tries once around the list.
+ */
+static void failover(struct ike_sa *sa)
+{
+	int i;
+
+	for (i = 0; i < sa->nwait; i++) {
+		struct entry *e = cfg_entry(&ike.conf->cm, sa->wait[i].map,
+					    sa->wait[i].seq, false);
+		const char *why = NULL;
+		uint32_t next;
+		int k;
+
+		if (!e || e->npeers < 2 || sa->wait[i].hops + 1 >= e->npeers)
+			continue;
+		for (k = 0; k < e->npeers; k++)
+			if (e->peers[k] == sa->peer)
+				break;
+		next = e->peers[(k + 1) % e->npeers];
+		log_warn("crypto map %s %u: peer %s not answering, failing over to %s",
+			 e->map, e->seq, ipstr(sa->peer), ipstr(next));
+		knl_peer_set(e->map, e->seq, next);
+		e->current_peer = next;
+		if (initiate(e->map, e->seq, next,
+			     sa->wait[i].has_sel ? &sa->wait[i].sel : NULL,
+			     sa->wait[i].hops + 1, &why))
+			log_err("crypto map %s %u: %s", e->map, e->seq, why);
+	}
+	sa->nwait = 0;
+}
+
+/* the peer of established SAs is dead: drop its SAs, next peer */
+static void peer_dead(struct ike_sa *sa)
+{
+	struct child *ch, *nx;
+
+	for (ch = ike.children; ch; ch = nx) {
+		struct entry *e;
+		int k;
+
+		nx = ch->next;
+		if (ch->peer != sa->peer)
+			continue;
+		e = cfg_entry(&ike.conf->cm, ch->map, ch->seq, false);
+		knl_sa_delete(ch->map, ch->seq, ch->peer,
+			      ch->proto == PROTO_ESP ? 50 : 51, ch->spi_in);
+		if (e && e->npeers > 1) {
+			for (k = 0; k < e->npeers; k++)
+				if (e->peers[k] == sa->peer)
+					break;
+			e->current_peer = e->peers[(k + 1) % e->npeers];
+			log_warn("crypto map %s %u: peer %s dead, current peer now %s",
+				 e->map, e->seq, ipstr(sa->peer),
+				 ipstr(e->current_peer));
+			knl_peer_set(e->map, e->seq, e->current_peer);
+		}
+		child_forget(ch);
+	}
 }
 
 void ike_delete_all(void)
@@ -1007,6 +1100,7 @@ static void dpd_tick(struct ike_sa *sa, double now)
 			c->dpd_interval + 5 * c->dpd_retry);
 		sa->deleted = true;
 		ike_fail(sa, "peer dead (DPD)");
+		peer_dead(sa);
 		return;
 	}
 	memcpy(spi, sa->icky, 8);

@@ -204,4 +204,10 @@ int knl_sa_delete(const char *map, uint32_t seq, uint32_t peer, uint8_t proto,
 	(void)map; (void)seq; (void)peer; (void)proto; (void)spi;
 	return -2;
 }
+
+int knl_peer_set(const char *map, uint32_t seq, uint32_t peer)
+{
+	(void)map; (void)seq; (void)peer;
+	return -2;
+}
 #endif

@@ -57,6 +57,12 @@ int reload_config(void)
 	return 0;
 }
 
+void reload_maps(void)
+{
+	if (!offline && conf_load_maps_kernel(&conf))
+		log_warn("cannot re-read the crypto maps from the module");
+}
+
 static void on_sig(int sig)
 {
 	if (sig == SIGHUP)

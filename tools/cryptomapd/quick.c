@@ -426,7 +426,8 @@ static uint32_t new_spi(const struct qm *q, uint8_t proto)
 {
 	uint32_t spi = 0;
 
-	if (knl_spi_alloc(q->map, q->seq, q->ike->peer, proto, &spi) == 0)
+	if (knl_spi_alloc(q->map, q->seq, q->ike->peer,
+			  proto == PROTO_ESP ? 50 : 51, &spi) == 0)
 		return spi;
 	do
 		rand_bytes(&spi, sizeof(spi));
@@ -434,7 +435,8 @@ static uint32_t new_spi(const struct qm *q, uint8_t proto)
 	return spi;
 }
 
-int qm_initiate(struct ike_sa *sa, const char *map, uint32_t seq)
+int qm_initiate(struct ike_sa *sa, const char *map, uint32_t seq,
+		const struct ace *sel)
 {
 	struct config *c = &ike.conf->cm;
 	struct entry *e = cfg_entry(c, map, seq, false);
@@ -449,7 +451,7 @@ int qm_initiate(struct ike_sa *sa, const char *map, uint32_t seq)
 		log_err("Quick Mode: crypto map %s %u does not exist", map, seq);
 		return -1;
 	}
-	ace = first_permit(c, e);
+	ace = sel ? sel : first_permit(c, e);
 	if (!ace) {
 		log_err("Quick Mode: crypto map %s %u has no permit line in its ACL",
 			map, seq);
@@ -536,48 +538,62 @@ static void keymat(struct qm *q, uint8_t proto, uint32_t spi, size_t len,
 static void qm_install(struct qm *q)
 {
 	const struct tset *t = q->chosen;
-	uint8_t proto = ts_esp(t) ? PROTO_ESP : PROTO_AH;
-	size_t el = proto == PROTO_ESP ? enc_keylen(t) : 0;
-	size_t al = auth_keylen(proto == PROTO_ESP ? auth_alg(t->eauth) :
-				auth_alg(t->ah));
-	struct buf kin = { 0 }, kout = { 0 };
+	struct buf km[4] = { { 0 } };
 	struct sa_install si = { 0 };
+	uint8_t protos[2];
+	int np = 0, i, r;
 	struct child *ch;
-	int r;
 
-	keymat(q, proto, q->spi_in[proto], el + al, &kin);
-	keymat(q, proto, q->spi_out[proto], el + al, &kout);
+	if (t->ah)
+		protos[np++] = PROTO_AH;
+	if (ts_esp(t))
+		protos[np++] = PROTO_ESP;
+	for (i = 0; i < np; i++) {
+		uint8_t p = protos[i];
+		size_t el = p == PROTO_ESP ? enc_keylen(t) : 0;
+		size_t al = auth_keylen(p == PROTO_ESP ? auth_alg(t->eauth) :
+					auth_alg(t->ah));
+		int d;
+
+		for (d = 0; d < 2; d++) {
+			struct sa_key *k = &si.keys[si.nkeys];
+			uint32_t spi = d == 0 ? q->spi_in[p] : q->spi_out[p];
+
+			keymat(q, p, spi, el + al, &km[si.nkeys]);
+			k->ipproto = p == PROTO_ESP ? 50 : 51;
+			k->dir = d == 0 ? CRYPTOMAP_DIR_IN : CRYPTOMAP_DIR_OUT;
+			k->spi = spi;
+			k->ck = km[si.nkeys].p;
+			k->cl = el;
+			k->ak = km[si.nkeys].p + el;
+			k->al = al;
+			si.nkeys++;
+		}
+	}
 	snprintf(si.map, sizeof(si.map), "%s", q->map);
 	si.seq = q->seq;
-	si.local = q->ike->local;
 	si.peer = q->ike->peer;
-	si.proto = proto;
-	si.ts = t;
-	si.spi_in = q->spi_in[proto];
-	si.spi_out = q->spi_out[proto];
-	si.ekey_in = kin.p;
-	si.akey_in = kin.p + el;
-	si.ekey_out = kout.p;
-	si.akey_out = kout.p + el;
-	si.ekey_len = el;
-	si.akey_len = al;
+	si.tset = t->name;
 	si.life_sec = q->life_sec;
 	si.life_kb = q->life_kb;
 	r = knl_sa_install(&si);
-	log_info("Quick Mode %08x: SAs for %s %u with %s: transform set %s, inbound spi 0x%08X, outbound spi 0x%08X, %zu-byte cipher + %zu-byte auth keys each way, pfs %s%d, lifetime %u s/%u KB: %s",
-		 q->msgid, q->map, q->seq, ipstr(q->ike->peer), t->name,
-		 si.spi_in, si.spi_out, el, al, q->group ? "group " : "",
-		 q->group, q->life_sec, q->life_kb,
-		 r == 0 ? "installed" : r == -2 ? "not installed (no kernel SA operations)" :
-		 "installing FAILED");
+	for (i = 0; i < si.nkeys; i += 2)
+		log_info("Quick Mode %08x: %s SAs for %s %u with %s: transform set %s, inbound spi 0x%08X, outbound spi 0x%08X, %zu-byte cipher + %zu-byte auth keys each way, pfs %s%d, lifetime %u s/%u KB: %s",
+			 q->msgid, si.keys[i].ipproto == 50 ? "esp" : "ah", q->map,
+			 q->seq, ipstr(q->ike->peer), t->name, si.keys[i].spi,
+			 si.keys[i + 1].spi, si.keys[i].cl, si.keys[i].al,
+			 q->group ? "group " : "off ", q->group, q->life_sec,
+			 q->life_kb,
+			 r == 0 ? "installed" : r == -2 ? "not installed (no kernel SA operations)" :
+			 "installing FAILED");
 	ch = xzalloc(sizeof(*ch));
 	snprintf(ch->map, sizeof(ch->map), "%s", q->map);
 	ch->seq = q->seq;
 	ch->peer = q->ike->peer;
 	ch->local = q->ike->local;
-	ch->proto = proto;
-	ch->spi_in = si.spi_in;
-	ch->spi_out = si.spi_out;
+	ch->proto = si.keys[si.nkeys - 2].ipproto == 50 ? PROTO_ESP : PROTO_AH;
+	ch->spi_in = si.keys[si.nkeys - 2].spi;
+	ch->spi_out = si.keys[si.nkeys - 1].spi;
 	snprintf(ch->tset, sizeof(ch->tset), "%s", t->name);
 	ch->group = q->group;
 	ch->life_sec = q->life_sec;
@@ -587,8 +603,8 @@ static void qm_install(struct qm *q)
 	ch->conn_id = q->ike->conn_id;
 	ch->next = ike.children;
 	ike.children = ch;
-	buf_free(&kin);
-	buf_free(&kout);
+	for (i = 0; i < 4; i++)
+		buf_free(&km[i]);
 	buf_free(&q->gxy);
 }
 
@@ -1087,13 +1103,19 @@ static void child_remove(struct child *ch, bool from_kernel)
 	struct child **pp;
 
 	if (from_kernel && ch->installed)
-		knl_sa_delete(ch->map, ch->seq, ch->peer, ch->proto, ch->spi_in);
+		knl_sa_delete(ch->map, ch->seq, ch->peer,
+			      ch->proto == PROTO_ESP ? 50 : 51, ch->spi_in);
 	for (pp = &ike.children; *pp; pp = &(*pp)->next)
 		if (*pp == ch) {
 			*pp = ch->next;
 			free(ch);
 			return;
 		}
+}
+
+void child_forget(struct child *ch)
+{
+	child_remove(ch, false);
 }
 
 void child_expired(const char *map, uint32_t seq, uint32_t spi, bool hard)

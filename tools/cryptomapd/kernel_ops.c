@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cryptomapd: the module's SA operations and events (issue #5), included
+ * by kernel.c when the uapi header has them (HAVE_SA_OPS).
+ */
+
+bool knl_available(void)
+{
+	return family != 0;
+}
+
+struct tb {
+	const struct nlattr *a[CRYPTOMAP_SA_A_MAX + 1];
+};
+
+static int tb_cb(const struct nlattr *a, void *data)
+{
+	struct tb *t = data;
+	int type = mnl_attr_get_type(a);
+
+	if (type > 0 && type <= CRYPTOMAP_SA_A_MAX)
+		t->a[type] = a;
+	return MNL_CB_OK;
+}
+
+static const char *a_str(const struct tb *t, int type)
+{
+	const struct nlattr *a = t->a[type];
+
+	return a && !mnl_attr_validate(a, MNL_TYPE_NUL_STRING) ?
+	       mnl_attr_get_str(a) : NULL;
+}
+
+static uint32_t a_u32(const struct tb *t, int type)
+{
+	const struct nlattr *a = t->a[type];
+
+	return a && !mnl_attr_validate(a, MNL_TYPE_U32) ? mnl_attr_get_u32(a) : 0;
+}
+
+static uint8_t a_u8(const struct tb *t, int type)
+{
+	const struct nlattr *a = t->a[type];
+
+	return a && !mnl_attr_validate(a, MNL_TYPE_U8) ? mnl_attr_get_u8(a) : 0;
+}
+
+/* the ACL line of an ACQUIRE (enum cryptomap_ace_attrs) */
+static void selector_parse(const struct nlattr *nest, struct ace *e)
+{
+	const struct nlattr *a;
+
+	memset(e, 0, sizeof(*e));
+	e->proto = -1;
+	e->action = CRYPTOMAP_ACE_PERMIT;
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case CRYPTOMAP_ACE_A_PROTO:
+			if (!mnl_attr_validate(a, MNL_TYPE_U8))
+				e->proto = mnl_attr_get_u8(a);
+			break;
+		case CRYPTOMAP_ACE_A_SRC_ADDR:
+			if (!mnl_attr_validate(a, MNL_TYPE_U32))
+				e->src = mnl_attr_get_u32(a);
+			break;
+		case CRYPTOMAP_ACE_A_SRC_WILD:
+			if (!mnl_attr_validate(a, MNL_TYPE_U32))
+				e->swild = mnl_attr_get_u32(a);
+			break;
+		case CRYPTOMAP_ACE_A_DST_ADDR:
+			if (!mnl_attr_validate(a, MNL_TYPE_U32))
+				e->dst = mnl_attr_get_u32(a);
+			break;
+		case CRYPTOMAP_ACE_A_DST_WILD:
+			if (!mnl_attr_validate(a, MNL_TYPE_U32))
+				e->dwild = mnl_attr_get_u32(a);
+			break;
+		case CRYPTOMAP_ACE_A_SPORT_OP:
+			if (!mnl_attr_validate(a, MNL_TYPE_U8))
+				e->sop = mnl_attr_get_u8(a);
+			break;
+		case CRYPTOMAP_ACE_A_SPORT_LO:
+			if (!mnl_attr_validate(a, MNL_TYPE_U16))
+				e->slo = mnl_attr_get_u16(a);
+			break;
+		case CRYPTOMAP_ACE_A_DPORT_OP:
+			if (!mnl_attr_validate(a, MNL_TYPE_U8))
+				e->dop = mnl_attr_get_u8(a);
+			break;
+		case CRYPTOMAP_ACE_A_DPORT_LO:
+			if (!mnl_attr_validate(a, MNL_TYPE_U16))
+				e->dlo = mnl_attr_get_u16(a);
+			break;
+		}
+	}
+}
+
+static int event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	const char *map, *why = NULL;
+	struct tb t = { { 0 } };
+	uint32_t seq;
+
+	(void)data;
+	if (nlh->nlmsg_type != family ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*g))
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*g), tb_cb, &t);
+	map = a_str(&t, CRYPTOMAP_SA_A_MAP);
+	seq = a_u32(&t, CRYPTOMAP_SA_A_SEQ);
+	switch (g->cmd) {
+	case CRYPTOMAP_CMD_ACQUIRE: {
+		struct ace sel;
+		uint32_t peer = a_u32(&t, CRYPTOMAP_SA_A_PEER);
+
+		if (!map)
+			break;
+		if (t.a[CRYPTOMAP_SA_A_SELECTOR])
+			selector_parse(t.a[CRYPTOMAP_SA_A_SELECTOR], &sel);
+		log_info("ACQUIRE for crypto map %s %u, peer %s", map, seq,
+			 ipstr(peer));
+		reload_maps();
+		if (ike_initiate_acq(map, seq, peer,
+				     t.a[CRYPTOMAP_SA_A_SELECTOR] ? &sel : NULL, &why))
+			log_err("crypto map %s %u: %s", map, seq, why);
+		break;
+	}
+	case CRYPTOMAP_CMD_EXPIRE:
+		if (!map)
+			break;
+		log_info("EXPIRE %s for %s %u spi 0x%08X (%s, reason %u)",
+			 t.a[CRYPTOMAP_SA_A_HARD] ? "hard" : "soft", map, seq,
+			 a_u32(&t, CRYPTOMAP_SA_A_SPI),
+			 a_u8(&t, CRYPTOMAP_SA_A_DIR) == CRYPTOMAP_DIR_IN ? "in" : "out",
+			 a_u8(&t, CRYPTOMAP_SA_A_REASON));
+		/* rekey once per pair: on the outbound SA's soft expiry */
+		if (t.a[CRYPTOMAP_SA_A_HARD] ||
+		    a_u8(&t, CRYPTOMAP_SA_A_DIR) == CRYPTOMAP_DIR_OUT ||
+		    a_u8(&t, CRYPTOMAP_SA_A_REASON) == CRYPTOMAP_EXPIRE_IDLE)
+			child_expired(map, seq, a_u32(&t, CRYPTOMAP_SA_A_SPI),
+				      t.a[CRYPTOMAP_SA_A_HARD] != NULL);
+		break;
+	case CRYPTOMAP_CMD_INVALID_SPI:
+		log_warn("%%CRYPTO-4-RECVD_PKT_INV_SPI: spi 0x%08X from %s",
+			 a_u32(&t, CRYPTOMAP_SA_A_SPI),
+			 ipstr(a_u32(&t, CRYPTOMAP_SA_A_SRC)));
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+void knl_event_input(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	ssize_t n = mnl_socket_recvfrom(ev_sk, buf, sizeof(buf));
+
+	if (n < 0) {
+		log_dbg("events: %s", strerror(errno));
+		return;
+	}
+	mnl_cb_run(buf, n, 0, 0, event_cb, NULL);
+}
+
+static int spi_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct tb t = { { 0 } };
+
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), tb_cb, &t);
+	*(uint32_t *)data = a_u32(&t, CRYPTOMAP_SA_A_SPI);
+	return MNL_CB_OK;
+}
+
+int knl_spi_alloc(const char *map, uint32_t seq, uint32_t peer, uint8_t proto,
+		  uint32_t *spi)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	(void)map; (void)seq; (void)peer;
+	if (!family)
+		return -2;
+	nlh = msg_start(buf, family, CRYPTOMAP_CMD_SPI_ALLOC, 0);
+	mnl_attr_put_u8(nlh, CRYPTOMAP_SA_A_PROTO, proto);
+	*spi = 0;
+	if (request(nlh, spi_cb, spi) || *spi < 256) {
+		log_warn("SPI allocation: %s", ext_msg[0] ? ext_msg : strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int knl_sa_install(const struct sa_install *si)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int i, r;
+
+	if (!family)
+		return -2;
+	nlh = msg_start(buf, family, CRYPTOMAP_CMD_SA_ADD, 0);
+	mnl_attr_put_strz(nlh, CRYPTOMAP_SA_A_MAP, si->map);
+	mnl_attr_put_u32(nlh, CRYPTOMAP_SA_A_SEQ, si->seq);
+	mnl_attr_put_strz(nlh, CRYPTOMAP_SA_A_TSET, si->tset);
+	mnl_attr_put_u32(nlh, CRYPTOMAP_SA_A_PEER, si->peer);
+	mnl_attr_put_u32(nlh, CRYPTOMAP_SA_A_LIFE_SEC, si->life_sec);
+	mnl_attr_put_u32(nlh, CRYPTOMAP_SA_A_LIFE_KB, si->life_kb);
+	for (i = 0; i < si->nkeys; i++) {
+		const struct sa_key *k = &si->keys[i];
+		struct nlattr *n = mnl_attr_nest_start(nlh, CRYPTOMAP_SA_A_KEY);
+
+		mnl_attr_put_u8(nlh, CRYPTOMAP_KEY_A_DIR, k->dir);
+		mnl_attr_put_u8(nlh, CRYPTOMAP_KEY_A_PROTO, k->ipproto);
+		mnl_attr_put_u32(nlh, CRYPTOMAP_KEY_A_SPI, k->spi);
+		if (k->cl)
+			mnl_attr_put(nlh, CRYPTOMAP_KEY_A_CIPHER, k->cl, k->ck);
+		if (k->al)
+			mnl_attr_put(nlh, CRYPTOMAP_KEY_A_AUTH, k->al, k->ak);
+		mnl_attr_nest_end(nlh, n);
+	}
+	r = request(nlh, NULL, NULL);
+	explicit_bzero(buf, sizeof(buf));
+	if (r) {
+		log_err("SA_ADD for %s %u: %s", si->map, si->seq,
+			ext_msg[0] ? ext_msg : strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int knl_sa_delete(const char *map, uint32_t seq, uint32_t peer, uint8_t proto,
+		  uint32_t spi)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	(void)peer;
+	if (!family)
+		return -2;
+	nlh = msg_start(buf, family, CRYPTOMAP_CMD_SA_DEL, 0);
+	mnl_attr_put_u8(nlh, CRYPTOMAP_SA_A_PROTO, proto);
+	mnl_attr_put_u32(nlh, CRYPTOMAP_SA_A_SPI, spi);
+	if (request(nlh, NULL, NULL)) {
+		log_dbg("SA_DEL %s %u spi 0x%08X: %s", map, seq, spi,
+			ext_msg[0] ? ext_msg : strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int knl_peer_set(const char *map, uint32_t seq, uint32_t peer)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	if (!family)
+		return -2;
+	nlh = msg_start(buf, family, CRYPTOMAP_CMD_PEER_SET, 0);
+	mnl_attr_put_strz(nlh, CRYPTOMAP_SA_A_MAP, map);
+	mnl_attr_put_u32(nlh, CRYPTOMAP_SA_A_SEQ, seq);
+	mnl_attr_put_u32(nlh, CRYPTOMAP_SA_A_PEER, peer);
+	if (request(nlh, NULL, NULL)) {
+		log_err("PEER_SET %s %u %s: %s", map, seq, ipstr(peer),
+			ext_msg[0] ? ext_msg : strerror(errno));
+		return -1;
+	}
+	return 0;
+}
