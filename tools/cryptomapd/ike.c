@@ -964,6 +964,10 @@ static int initiate(const char *map, uint32_t seq, uint32_t peer,
 	}
 	if (!peer)
 		peer = e->current_peer ? e->current_peer : e->peers[0];
+	if (qm_busy(map, seq)) {
+		log_dbg("crypto map %s %u: negotiation already running", map, seq);
+		return 0;
+	}
 	sa = ike_find_established(peer);
 	if (sa)
 		return qm_initiate(sa, map, seq, sel);

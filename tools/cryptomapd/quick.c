@@ -578,11 +578,11 @@ static void qm_install(struct qm *q)
 	si.life_kb = q->life_kb;
 	r = knl_sa_install(&si);
 	for (i = 0; i < si.nkeys; i += 2)
-		log_info("Quick Mode %08x: %s SAs for %s %u with %s: transform set %s, inbound spi 0x%08X, outbound spi 0x%08X, %zu-byte cipher + %zu-byte auth keys each way, pfs %s%d, lifetime %u s/%u KB: %s",
+		log_info("Quick Mode %08x: %s SAs for %s %u with %s: transform set %s, inbound spi 0x%08X, outbound spi 0x%08X, %zu-byte cipher + %zu-byte auth keys each way, pfs %s%.*d, lifetime %u s/%u KB: %s",
 			 q->msgid, si.keys[i].ipproto == 50 ? "esp" : "ah", q->map,
 			 q->seq, ipstr(q->ike->peer), t->name, si.keys[i].spi,
 			 si.keys[i + 1].spi, si.keys[i].cl, si.keys[i].al,
-			 q->group ? "group " : "off ", q->group, q->life_sec,
+			 q->group ? "group " : "off", q->group ? 1 : 0, q->group, q->life_sec,
 			 q->life_kb,
 			 r == 0 ? "installed" : r == -2 ? "not installed (no kernel SA operations)" :
 			 "installing FAILED");
@@ -961,9 +961,10 @@ static void qm_respond(struct qm *q, struct msg *m, const struct buf *plain)
 				mb_finish(&out);
 				fill_hash(q, &out, hs, true);
 				q->state = QM_R1;
-				log_info("Quick Mode %08x from %s matched crypto map %s %u, transform set %s, pfs %s%d",
+				log_info("Quick Mode %08x from %s matched crypto map %s %u, transform set %s, pfs %s%.*d",
 					 q->msgid, ipstr(sa->peer), e->map, e->seq,
-					 t->name, q->group ? "group " : "off", q->group);
+					 t->name, q->group ? "group " : "off",
+					 q->group ? 1 : 0, q->group);
 				qm_send(q, &out, true);
 				buf_free(&out.b);
 			}
@@ -1111,6 +1112,24 @@ static void child_remove(struct child *ch, bool from_kernel)
 			free(ch);
 			return;
 		}
+}
+
+/* a negotiation for the entry is running, or just installed its SAs */
+bool qm_busy(const char *map, uint32_t seq)
+{
+	double now = now_s();
+	struct child *ch;
+	struct qm *q;
+
+	for (q = ike.qms; q; q = q->next)
+		if (q->initiator && q->state == QM_I1 && q->seq == seq &&
+		    !strcmp(q->map, map))
+			return true;
+	for (ch = ike.children; ch; ch = ch->next)
+		if (ch->seq == seq && !strcmp(ch->map, map) && !ch->rekey_at &&
+		    now - ch->created < 10)
+			return true;
+	return false;
 }
 
 void child_forget(struct child *ch)
