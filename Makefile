@@ -47,7 +47,7 @@ cli:
 	$(MAKE) -C tools/cryptomapd
 
 # The packaging test installs build/deb/*.deb: make them when it runs.
-check: all $(if $(filter packaging,$(TESTS)),deb)
+check: all $(if $(filter packaging,$(TESTS)),deb-prebuilt)
 	./selftests/vm/run.sh --kver $(KVER) $(if $(TESTS),--tests "$(TESTS)")
 
 # The debug kernel is built once and cached outside the tree (its directory
@@ -55,7 +55,7 @@ check: all $(if $(filter packaging,$(TESTS)),deb)
 # against it and every selftest, the fuzzers included, runs on it.  Any
 # KASAN, lockdep or kmemleak report fails the test (selftests/vm/run.sh).
 # The packaging test (DKMS build in the guest) only runs on request.
-check-packaging: all deb
+check-packaging: all deb-prebuilt
 	VM_TIMEOUT=$${VM_TIMEOUT:-3600} ./selftests/vm/run.sh --kver $(KVER) --tests packaging
 
 check-debug: cli

@@ -14,7 +14,7 @@ flock 9
 if [ -f "$top/kmod/.kver" ] && [ "$(cat "$top/kmod/.kver")" != "$kver" ]; then
 	make -s -C "$kdir" M="$top/kmod" clean >/dev/null
 fi
-make -C "$kdir" M="$top/kmod" "$@" modules
+make -j"$(nproc)" -C "$kdir" M="$top/kmod" "$@" modules
 echo "$kver" > "$top/kmod/.kver"
 mkdir -p "$top/build/$kver"
 # Copy then rename: a test guest may be reading the old .ko over 9p.
