@@ -42,6 +42,46 @@ struct cm_ace {
 	u16 dport_lo, dport_hi;
 };
 
+/*
+ * A compiled ACL (spd.c): tuple-space search.  Its lines are grouped by
+ * their tuple (source mask, destination mask, protocol given or not,
+ * source and destination port exact or not); in each group a line is a
+ * node keyed by its masked fields, and lines with the same key share a
+ * node, in order.  One hash over all groups: a lookup probes each group
+ * once, in the order of the group's first line, and stops when no later
+ * group can hold an earlier line.  Port operators other than eq fall in
+ * the "not exact" class and are checked on the node's lines.
+ */
+#define CM_CLS_NONE	U32_MAX
+
+struct cm_cls_group {
+	__be32 smask, dmask;
+	u8 proto;			/* the lines give a protocol */
+	u8 sport, dport;		/* the lines give an exact port */
+	u32 first;			/* lowest line of the group */
+};
+
+struct cm_cls_node {
+	__be32 src, dst;
+	u16 sport, dport;		/* host order; 0: the group's is not exact */
+	u8 proto;
+	u32 group;
+	u32 next;			/* in the bucket, CM_CLS_NONE ends */
+	u32 start, count;		/* its lines: cm_acl_cls->lines[start..] */
+};
+
+struct cm_acl_cls {
+	const struct cm_ace *aces;	/* the ACL in order */
+	unsigned int n_aces;
+	struct cm_cls_group *groups;	/* by first line */
+	unsigned int n_groups;
+	struct cm_cls_node *nodes;
+	u32 *lines;
+	u32 *buckets;			/* node index, CM_CLS_NONE = empty */
+	u32 hmask;
+	bool compiled;
+};
+
 /* A transform set as an entry uses it. */
 struct cm_tset_params {
 	char name[CRYPTOMAP_NAME_MAX];
@@ -72,8 +112,9 @@ struct cm_spd_entry {
 	u8 type;			/* enum cryptomap_entry_type */
 	u8 inactive;			/* enum cryptomap_inactive */
 
-	const struct cm_ace *aces;	/* copy of the ACL at compile time */
+	const struct cm_ace *aces;	/* the ACL at compile time (cls->aces) */
 	unsigned int n_aces;
+	const struct cm_acl_cls *cls;	/* NULL: no ACL or an empty one */
 
 	__be32 peers[CRYPTOMAP_MAX_PEERS];
 	unsigned int n_peers;
@@ -115,6 +156,11 @@ struct cm_spd_if {
 struct cm_spd {
 	struct cm_spd_map *maps;
 	unsigned int n_maps;
+	struct cm_spd_map **maps_by_name;	/* sorted by name */
+	struct cm_acl_cls *cls;		/* one per ACL of the configuration */
+	unsigned int n_cls;
+	const struct cm_spd_entry **sa_hash;	/* entries with an SA bundle */
+	u32 sa_hmask;
 	struct cm_spd_if *ifs;		/* sorted by ifindex */
 	unsigned int n_ifs;
 	unsigned int genid;		/* cm_net->genid it was built from */
@@ -125,6 +171,10 @@ const struct cm_spd_map *cm_spd_map_for_if(const struct cm_spd *spd,
 					   int ifindex);
 bool cm_ace_list_match(const struct cm_ace *aces, unsigned int n,
 		       const struct cm_flow *fl, bool mirrored);
+bool cm_acl_cls_match(const struct cm_acl_cls *cls, const struct cm_flow *fl,
+		      bool mirrored);
+bool cm_spd_entry_match(const struct cm_spd_entry *e,
+			const struct cm_flow *fl, bool mirrored);
 struct cm_spd_entry *cm_spd_lookup_out(const struct cm_spd *spd, int ifindex,
 				       const struct cm_flow *fl);
 
@@ -140,6 +190,7 @@ struct cm_acl {
 	char name[CRYPTOMAP_NAME_MAX];
 	struct cm_ace_cfg *aces;	/* sorted by seq, unique seq */
 	unsigned int n;
+	unsigned int cls_idx;		/* in cm_spd->cls, while compiling */
 };
 
 struct cm_tset {
@@ -263,6 +314,9 @@ int cm_spd_rebuild(struct cm_net *cmn);
 void cm_spd_retire(struct cm_net *cmn);
 const struct cm_spd_entry *cm_spd_entry_find(const struct cm_spd *spd,
 					     const char *map, u32 seq);
+const struct cm_spd_entry *cm_spd_entry_by_sa(const struct cm_spd *spd,
+					      const void *sa, const char *map,
+					      u32 seq);
 
 /* netlink.c */
 int cm_genl_init(void);
