@@ -56,9 +56,9 @@ static bool cm_inner_allowed(struct cm_sadb *db, const struct cm_sa_pair *pair,
 
 	rcu_read_lock();
 	spd = rcu_dereference(db->cmn->spd);
-	e = spd ? cm_spd_entry_find(spd, pair->map, pair->seq) : NULL;
+	e = spd ? cm_spd_entry_by_sa(spd, pair, pair->map, pair->seq) : NULL;
 	if (e)
-		ok = cm_ace_list_match(e->aces, e->n_aces, fl, true);
+		ok = cm_spd_entry_match(e, fl, true);
 	rcu_read_unlock();
 	return ok;
 }
