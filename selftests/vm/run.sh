@@ -164,12 +164,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "run.sh: interrupted" >&2; exit 130' INT TERM
 
-# A machine-wide limit on guests at once (VM_SLOTS, default 3): runners
+# A machine-wide limit on guests at once (VM_SLOTS, default 3; the slot
+# locks live in VM_SLOT_DIR, not under TMPDIR, so that every runner sees
+# them): runners
 # started by several people or tools at the same time queue for a slot
 # instead of starving each other's guests into timeouts under TCG.
 slotfd=
 acquire_slot() {
-	local dir=${TMPDIR:-/tmp}/cryptomap-vm-slots i
+	local dir=${VM_SLOT_DIR:-/tmp/cryptomap-vm-slots} i
 	mkdir -p "$dir" 2>/dev/null
 	while :; do
 		for ((i = 0; i < ${VM_SLOTS:-3}; i++)); do
