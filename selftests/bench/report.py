@@ -102,8 +102,56 @@ def main():
         print("ESP packets out of gwA per run (median): " +
               ", ".join(f"{s} {tf}: {fmt(v)}" for (s, tf, _), v in sorted(esp.items())))
 
+    # ---- lookup (in-kernel timing of one ACL lookup)
+    lk = [r for r in rows if r["phase"] == "lookup" and r["name"] == "ns"]
+    if lk:
+        g = {}
+        for r in lk:
+            g.setdefault((int(r["acl_lines"]), r["matcher"], r["traffic"]),
+                         []).append(r["value"])
+        lm = {k: median(v) for k, v in g.items()}
+        out["lookup"] = []
+        print()
+        print("ACL lookup alone (module acl_bench: ns per lookup in the kernel, "
+              "no traffic)")
+        print(f"{'ACL lines':>9} {'classifier last':>16} {'x 1 line':>8} "
+              f"{'no match':>9} {'x 1 line':>8} {'walk last':>10} {'walk none':>10}")
+        for lines in sorted({k[0] for k in lm}):
+            c_last = lm.get((lines, "classifier", "last-line"))
+            c_none = lm.get((lines, "classifier", "no-match"))
+            x_last = ratio(c_last, lm.get((1, "classifier", "last-line")))
+            x_none = ratio(c_none, lm.get((1, "classifier", "no-match")))
+            print(f"{lines:>9} {fmt(c_last, ' ns'):>16} {fmt(x_last, '', 2):>8} "
+                  f"{fmt(c_none, ' ns'):>9} {fmt(x_none, '', 2):>8} "
+                  f"{fmt(lm.get((lines, 'walk', 'last-line')), ' ns'):>10} "
+                  f"{fmt(lm.get((lines, 'walk', 'no-match')), ' ns'):>10}")
+            out["lookup"].append({"acl_lines": lines, "classifier_last_ns": c_last,
+                                  "classifier_none_ns": c_none,
+                                  "walk_last_ns": lm.get((lines, "walk", "last-line")),
+                                  "walk_none_ns": lm.get((lines, "walk", "no-match"))})
+            if lines == 10000:
+                for traffic, x in (("last line", x_last), ("no match", x_none)):
+                    out["targets"].append({
+                        "target": f"ACL lookup alone, 10,000 lines, {traffic}: "
+                                  f"<= {ACL_TARGET}x 1 line",
+                        "value": x, "limit": ACL_TARGET,
+                        "met": None if x is None else x <= ACL_TARGET})
+        st = [r for r in rows if r["phase"] == "lookup"
+              and r["name"] == "selftest_differences"]
+        for r in st:
+            print(f"acl_selftest on {r['acls']} random ACLs: "
+                  f"{'no difference' if not r['value'] else 'DIFFERENCES (see dmesg)'}"
+                  " between the classifier and the walk")
+            out["lookup_selftest_ok"] = not r["value"]
+
     # ---- policy
-    pol = [r for r in rows if r["phase"] == "policy"]
+    pol = [r for r in rows if r["phase"] == "policy"
+           and r.get("matcher", "classifier") == "classifier"]
+    walk = {}
+    for r in rows:
+        if r["phase"] == "policy" and r.get("matcher") == "walk":
+            walk.setdefault((int(r["map_entries"]), int(r["acl_lines"]),
+                             r["traffic"]), []).append(r["value"])
     if pol:
         g = {}
         for r in pol:
@@ -133,7 +181,21 @@ def main():
                         "met": None if cost is None else cost <= ACL_TARGET})
             print(f"{entries:>11} {lines:>9} {cells[0]:>16} {cells[1]:>7} "
                   f"{cells[2]:>15} {cells[3]:>7}")
+            for traffic in ("last-line", "no-match"):
+                rec[traffic]["walk_runs"] = walk.get((entries, lines, traffic))
             out["policy"].append(rec)
+        if walk:
+            print("the same configurations, ACLs walked line by line (acl_linear=1),")
+            print("in the same guest run: rate, and classifier rate / walk rate")
+            print(f"{'map entries':>11} {'ACL lines':>9} {'last line pkt/s':>16} {'cls/walk':>8} "
+                  f"{'no match pkt/s':>15} {'cls/walk':>8}")
+            for (entries, lines) in sorted({(k[0], k[1]) for k in walk}):
+                cells = []
+                for traffic in ("last-line", "no-match"):
+                    w = median(walk.get((entries, lines, traffic), []))
+                    cells += [fmt(w), fmt(ratio(pm.get((entries, lines, traffic)), w), "", 2)]
+                print(f"{entries:>11} {lines:>9} {cells[0]:>16} {cells[1]:>8} "
+                      f"{cells[2]:>15} {cells[3]:>8}")
 
     # ---- SA scale
     sa = [r for r in rows if r["phase"] == "sa"]

@@ -46,6 +46,7 @@ BENCH_MAP_SIZES=${BENCH_MAP_SIZES:-1 1000}
 BENCH_SA_SIZES=${BENCH_SA_SIZES:-1 1000 10000 100000}
 BENCH_SA_MAX=${BENCH_SA_MAX:-10000}
 BENCH_SA_TIMEOUT=${BENCH_SA_TIMEOUT:-600}
+BENCH_ACL_WALK=${BENCH_ACL_WALK:-1}
 BENCH_RAW=${BENCH_RAW:-/tmp/bench.raw}
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 : > "$BENCH_RAW"
@@ -244,9 +245,40 @@ policy_cfg_gwA() {
 	echo " crypto map VPN"
 }
 
+# policy_lookup: the module's acl_bench (one lookup in the bench ACL of L
+# lines, compiled and walked, timed in the kernel: no traffic, no noise of
+# the other stages) and acl_selftest (the classifier against the walk).
+policy_lookup() {
+	local lines line p=/sys/module/cryptomap/parameters
+	for lines in $BENCH_ACL_SIZES; do
+		echo "$lines" > "$p/acl_bench" || continue
+		line=$(dmesg | grep "acl_bench: lines $lines " | tail -n 1)
+		# ... ns: classifier last A none B linear last C none D
+		# shellcheck disable=SC2046 # four numbers
+		set -- $(sed -E 's/.*classifier last ([0-9]+) none ([0-9]+) linear last ([0-9]+) none ([0-9]+).*/\1 \2 \3 \4/' <<< "$line")
+		[ $# -eq 4 ] || continue
+		rec lookup ns "$1" acl_lines="$lines" matcher=classifier traffic=last-line
+		rec lookup ns "$2" acl_lines="$lines" matcher=classifier traffic=no-match
+		rec lookup ns "$3" acl_lines="$lines" matcher=walk traffic=last-line
+		rec lookup ns "$4" acl_lines="$lines" matcher=walk traffic=no-match
+	done
+	if echo 300 > "$p/acl_selftest"; then
+		rec lookup selftest_differences 0 acls=300
+	else
+		rec lookup selftest_differences 1 acls=300
+	fi
+}
+
+# acl_walk 0|1: the module's acl_linear (walk the ACL lines instead of the
+# classifier), for the same configuration measured both ways
+acl_walk() {
+	echo "$1" > /sys/module/cryptomap/parameters/acl_linear
+}
+
 phase_policy() {
-	local lines entries t0 t1 v ts=T-aes256-sha cfg=/tmp/policy.cfg nlines
+	local lines entries t0 t1 v ts=T-aes256-sha cfg=/tmp/policy.cfg nlines m
 	esp_case_keys aes256 sha 9000
+	policy_lookup
 	# gwB: the mirror of the live line only.
 	cm_reset
 	for entries in $BENCH_MAP_SIZES; do
@@ -279,16 +311,21 @@ phase_policy() {
 			rec config show_map_json_ms $((t1 - t0)) acl_lines="$lines" map_entries="$entries"
 			log "policy: $lines lines x $entries entries configured ($nlines config lines)"
 			for ((r = 1; r <= BENCH_SCALE_REPEAT; r++)); do
-				IPERF_PORT=5201
-				before=$(esp_count)
-				v=$(udp_pps)
-				after=$(esp_count)
-				rec policy udp64_pps "$v" traffic=last-line acl_lines="$lines" map_entries="$entries" run="$r" esp_pkts="$((after - before))"
-				IPERF_PORT=5301
-				before=$(esp_count)
-				v=$(udp_pps)
-				after=$(esp_count)
-				rec policy udp64_pps "$v" traffic=no-match acl_lines="$lines" map_entries="$entries" run="$r" esp_pkts="$((after - before))"
+				for m in classifier walk; do
+					[ "$m" = walk ] && [ "$BENCH_ACL_WALK" != 1 ] && continue
+					acl_walk "$([ "$m" = walk ] && echo 1 || echo 0)"
+					IPERF_PORT=5201
+					before=$(esp_count)
+					v=$(udp_pps)
+					after=$(esp_count)
+					rec policy udp64_pps "$v" traffic=last-line matcher="$m" acl_lines="$lines" map_entries="$entries" run="$r" esp_pkts="$((after - before))"
+					IPERF_PORT=5301
+					before=$(esp_count)
+					v=$(udp_pps)
+					after=$(esp_count)
+					rec policy udp64_pps "$v" traffic=no-match matcher="$m" acl_lines="$lines" map_entries="$entries" run="$r" esp_pkts="$((after - before))"
+				done
+				acl_walk 0
 			done
 			IPERF_PORT=5201
 		done
