@@ -46,6 +46,7 @@ sw_conf() {
 		filelog {
 			charon {
 				path = $d/charon.log
+				flush_line = yes
 				default = 1
 				ike = 2
 				knl = 2

@@ -251,6 +251,7 @@ struct ike_ctx {
 	struct child *children;
 	uint32_t next_conn_id;
 	bool have_kernel;		/* SA operations available */
+	double retx_base;		/* first retransmission, s (doubles) */
 };
 
 extern struct ike_ctx ike;

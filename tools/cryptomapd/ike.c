@@ -19,7 +19,6 @@
 
 struct ike_ctx ike;
 
-#define RETX_FIRST	2.0	/* s, doubled each time */
 #define RETX_MAX	5	/* then the exchange fails */
 #define NONCE_LEN	32
 
@@ -96,7 +95,8 @@ static void ike_fail(struct ike_sa *sa, const char *why)
 	if (sa->state != P1_DEAD)
 		log_warn("ISAKMP SA %u with %s failed: %s", sa->conn_id,
 			 ipstr(sa->peer), why);
-	sa->fail = why;
+	if (!sa->fail || sa->state != P1_DEAD)
+		sa->fail = why;
 	sa->state = P1_DEAD;
 	sa->next_retx = 0;
 	sa->expires = now_s() + 10;	/* kept a while for show */
@@ -137,7 +137,7 @@ void ike_send(struct ike_sa *sa, const struct buf *pkt, bool keep)
 	if (keep) {
 		buf_set(&sa->last_out, pkt->p, pkt->len);
 		sa->retx = 0;
-		sa->next_retx = now_s() + RETX_FIRST;
+		sa->next_retx = now_s() + ike.retx_base;
 	}
 }
 
@@ -621,8 +621,13 @@ static void mm_input(struct ike_sa *sa, struct msg *m)
 		if (sa->state != MM_KEY_EXCH && sa->state != MM_KEY_AUTH)
 			goto drop;
 		buf_set(&iv, sa->iv.p, sa->iv.len);
-		if (ike_decrypt_msg(sa, m, &iv, &plain))
+		if (ike_decrypt_msg(sa, m, &iv, &plain)) {
+			/* the peer derived other keys: almost always the PSK */
+			log_err("ISAKMP SA %u: Main Mode message from %s does not decrypt: pre-shared key mismatch with %s?",
+				sa->conn_id, ipstr(sa->peer), ipstr(sa->peer));
+			sa->fail = "pre-shared key mismatch (undecryptable Main Mode message)";
 			goto drop;
+		}
 	} else if (msg_parse_payloads(m, m->np, m->pkt + ISAKMP_HDR_LEN,
 				      m->len - ISAKMP_HDR_LEN, false, &why)) {
 		log_warn("from %s: malformed Main Mode message: %s",
@@ -836,10 +841,9 @@ void ike_input(const uint8_t *pkt, size_t len, uint32_t src, uint16_t sport,
 	struct msg m;
 
 	(void)dst;
-	if (sport != 500) {
-		log_dbg("from %s:%u: not port 500, dropped", ipstr(src), sport);
-		return;
-	}
+	if (sport != 500)
+		log_dbg("from %s:%u: not from port 500 (answers go to 500)",
+			ipstr(src), sport);
 	if (msg_parse_hdr(pkt, len, &m, &why)) {
 		log_warn("from %s: dropped %zu bytes: %s", ipstr(src), len, why);
 		return;
@@ -1133,14 +1137,16 @@ void ike_timers(double now)
 					sa->next_retx = 0;
 				else
 					ike_fail(sa, sa->state == MM_NO_STATE ?
-						 "no answer from the peer (unreachable?)" :
+						 "no answer from the peer (unreachable, or no isakmp there?)" :
+						 sa->state == MM_KEY_EXCH ?
+						 "peer did not accept our authentication: pre-shared key mismatch?" :
 						 "peer stopped answering during Main Mode");
 			} else {
 				sa->retx++;
 				log_dbg("ISAKMP SA %u: retransmission %d", sa->conn_id,
 					sa->retx);
 				ike_send(sa, &sa->last_out, false);
-				sa->next_retx = now + RETX_FIRST * (1 << sa->retx);
+				sa->next_retx = now + ike.retx_base * (1 << sa->retx);
 			}
 		}
 		if (sa->state == QM_IDLE && sa->expires && now >= sa->expires) {

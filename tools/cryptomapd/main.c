@@ -28,12 +28,14 @@ static struct ikeconf conf;
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: cryptomapd [-f FILE] [-o] [-d] [-s]\n"
+		"Usage: cryptomapd [-f FILE] [-o] [-d] [-s] [-R SECONDS]\n"
 		"       cryptomapd ctl REQUEST...\n\n"
 		"  -f FILE  IOS configuration with the crypto isakmp commands\n"
 		"           (default /etc/cryptomap/cryptomap.conf)\n"
 		"  -o       offline: crypto maps from FILE, not from the module\n"
-		"  -d       debug log     -s  log to syslog\n\n"
+		"  -d       debug log     -s  log to syslog\n"
+		"  -R SEC   first retransmission after SEC s (default 2), doubled\n"
+		"           5 times before an exchange fails\n\n"
 		"Requests: show crypto isakmp sa [detail] | show crypto isakmp policy |\n"
 		"          show children | initiate MAP SEQ | clear crypto isakmp | reload\n"
 		"See cryptomapd(8).\n");
@@ -121,7 +123,8 @@ int main(int argc, char **argv)
 
 	if (argc >= 2 && !strcmp(argv[1], "ctl"))
 		return ctl_client(argc - 2, argv + 2);
-	while ((c = getopt(argc, argv, "f:odsh")) != -1) {
+	ike.retx_base = 2.0;
+	while ((c = getopt(argc, argv, "f:odsR:h")) != -1) {
 		switch (c) {
 		case 'f':
 			conf_file = optarg;
@@ -135,6 +138,13 @@ int main(int argc, char **argv)
 		case 's':
 			log_syslog = true;
 			openlog("cryptomapd", LOG_PID, LOG_DAEMON);
+			break;
+		case 'R':
+			ike.retx_base = atof(optarg);
+			if (ike.retx_base < 0.1 || ike.retx_base > 60) {
+				usage(stderr);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);

@@ -16,7 +16,6 @@
 #include "../cryptomap/cmtool.h"
 #include "cryptomapd.h"
 
-#define QM_RETX_FIRST	2.0
 #define QM_RETX_MAX	5
 #define NONCE_LEN	32
 
@@ -361,7 +360,7 @@ static void qm_send(struct qm *q, struct mb *m, bool keep)
 	if (keep) {
 		buf_set(&q->last_out, m->b.p, m->b.len);
 		q->retx = 0;
-		q->next_retx = now_s() + QM_RETX_FIRST;
+		q->next_retx = now_s() + ike.retx_base;
 	}
 }
 
@@ -1078,7 +1077,7 @@ void qm_timers(double now)
 			} else {
 				q->retx++;
 				ike_send(q->ike, &q->last_out, false);
-				q->next_retx = now + QM_RETX_FIRST * (1 << q->retx);
+				q->next_retx = now + ike.retx_base * (1 << q->retx);
 			}
 		}
 		pp = &q->next;
