@@ -3,6 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include "cmtool.h"
 
 /* removes "--offline FILE" from the arguments; returns FILE or NULL */
@@ -49,6 +54,44 @@ int show_running_config(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * show crypto isakmp {sa [detail] | policy}: Phase 1 lives in cryptomapd(8);
+ * ask it over its control socket (abstract "@cryptomapd", per netns).
+ */
+static int show_isakmp(int argc, char **argv)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	socklen_t len = offsetof(struct sockaddr_un, sun_path) + 1 + strlen("cryptomapd");
+	char req[128], buf[4096];
+	ssize_t n;
+	int fd, i, r = 0;
+
+	if (argc < 4 || argc > 5 || (strcmp(argv[3], "sa") && strcmp(argv[3], "policy")) ||
+	    (argc == 5 && (strcmp(argv[3], "sa") || strcmp(argv[4], "detail"))))
+		usage_error("show crypto isakmp: sa [detail] or policy expected");
+	snprintf(req, sizeof(req), "show crypto isakmp");
+	for (i = 3; i < argc; i++) {
+		strncat(req, " ", sizeof(req) - strlen(req) - 1);
+		strncat(req, argv[i], sizeof(req) - strlen(req) - 1);
+	}
+	strncat(req, "\n", sizeof(req) - strlen(req) - 1);
+	memcpy(sun.sun_path + 1, "cryptomapd", strlen("cryptomapd"));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, len) ||
+	    send(fd, req, strlen(req), 0) < 0) {
+		fprintf(stderr, "%s: cryptomapd is not running in this network namespace\n", prog);
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	shutdown(fd, SHUT_WR);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (fwrite(buf, 1, n, stdout) != (size_t)n)
+			r = 1;
+	close(fd);
+	return r;
+}
+
 static int show_crypto(int argc, char **argv)
 {
 	const char *off = take_offline(&argc, argv);
@@ -73,8 +116,13 @@ static int show_crypto(int argc, char **argv)
 		cfg_free(&c);
 		return r;
 	}
+	if (!strcmp(argv[2], "isakmp")) {
+		if (off)
+			usage_error("show crypto isakmp asks cryptomapd: --offline is not possible");
+		return show_isakmp(argc, argv);
+	}
 	if (strcmp(argv[2], "ipsec"))
-		usage_error("show crypto: unknown \"%s\" (map or ipsec)", argv[2]);
+		usage_error("show crypto: unknown \"%s\" (map, ipsec or isakmp)", argv[2]);
 	if (argc < 4)
 		usage_error("show crypto ipsec: transform-set or sa expected");
 	if (!strcmp(argv[3], "transform-set")) {
