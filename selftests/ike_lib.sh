@@ -32,7 +32,7 @@ ike_save_logs() {
 # writes gwB's strongswan.conf and swanctl.conf (peer: gwA)
 sw_conf() {
 	local ikep=$1 espp=$2 lts=${3:-$LAB_LANB_NET} rts=${4:-$LAB_LANA_NET}
-	local psk=${5:-$IKE_PSK} d=$IKE_DIR/sw
+	local psk=${5:-$IKE_PSK} d=$IKE_DIR/sw life=${SW_CHILD_LIFE:-}
 
 	cat > "$d/strongswan.conf" <<-EOF
 	charon {
@@ -84,6 +84,7 @@ sw_conf() {
 					mode = tunnel
 					start_action = none
 					rekey_time = 0
+					${life:+life_time = $life}
 				}
 			}
 		}

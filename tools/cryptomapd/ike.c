@@ -89,6 +89,7 @@ static struct ike_sa *ike_new(uint32_t peer, bool initiator)
 
 static void failover(struct ike_sa *sa);
 static void peer_dead(struct ike_sa *sa);
+static void info_unprotected(struct ike_sa *sa, struct msg *m);
 
 static void ike_fail(struct ike_sa *sa, const char *why)
 {
@@ -636,7 +637,7 @@ static void mm_input(struct ike_sa *sa, struct msg *m)
 	}
 	if (msg_find(m, PL_N, 0) && !msg_find(m, PL_SA, 0) &&
 	    !msg_find(m, PL_KE, 0) && !msg_find(m, PL_ID, 0)) {
-		info_input(sa, m);
+		info_unprotected(sa, m);
 		goto drop;
 	}
 	if (sa->initiator) {
@@ -809,6 +810,19 @@ static void mm_respond(const struct msg *m0, uint32_t src)
 	buf_free(&out.b);
 }
 
+/* unprotected notifications: logged only, never acted on (no deletes) */
+static void info_unprotected(struct ike_sa *sa, struct msg *m)
+{
+	int i, n = 0;
+
+	for (i = 0; i < m->n; i++)
+		if (m->pl[i].type == PL_N)
+			m->pl[n++] = m->pl[i];
+	m->n = n;
+	if (n)
+		info_input(sa, m);
+}
+
 static struct ike_sa *find_sa(const struct msg *m, uint32_t src)
 {
 	static const uint8_t zero[8];
@@ -868,7 +882,7 @@ void ike_input(const uint8_t *pkt, size_t len, uint32_t src, uint16_t sport,
 					break;
 			if (sa && !msg_parse_payloads(&m, m.np, pkt + ISAKMP_HDR_LEN,
 						      len - ISAKMP_HDR_LEN, false, &why))
-				info_input(sa, &m);
+				info_unprotected(sa, &m);
 			return;
 		}
 		log_dbg("from %s: no ISAKMP SA for these cookies (exchange %u)",
@@ -906,7 +920,7 @@ void ike_input(const uint8_t *pkt, size_t len, uint32_t src, uint16_t sport,
 			}
 			if (!msg_parse_payloads(&m, m.np, pkt + ISAKMP_HDR_LEN,
 						len - ISAKMP_HDR_LEN, false, &why))
-				info_input(sa, &m);
+				info_unprotected(sa, &m);
 			return;
 		}
 		if (sa->state != QM_IDLE)
@@ -914,26 +928,19 @@ void ike_input(const uint8_t *pkt, size_t len, uint32_t src, uint16_t sport,
 		ike_phase2_iv(sa, m.msgid, &iv);
 		if (!ike_decrypt_msg(sa, &m, &iv, &plain)) {
 			hp = msg_find(&m, PL_HASH, 0);
+			/* HASH(1) covers the payloads after it, not the padding */
 			if (hp && m.pl[0].type == PL_HASH && m.n >= 2) {
-				info_hash(sa, m.msgid, m.pl[1].raw,
-					  plain.p + plain.len - m.pl[1].raw, &h);
-				/* the hash covers payloads, not padding */
+				size_t l = 0;
+				int i;
+
+				for (i = 1; i < m.n; i++)
+					l += m.pl[i].rawlen;
+				info_hash(sa, m.msgid, m.pl[1].raw, l, &h);
 				if (h.len == hp->len && !CRYPTO_memcmp(h.p, hp->body, h.len))
 					info_input(sa, &m);
-				else {
-					size_t l = 0;
-					int i;
-
-					for (i = 1; i < m.n; i++)
-						l += m.pl[i].rawlen;
-					info_hash(sa, m.msgid, m.pl[1].raw, l, &h);
-					if (h.len == hp->len &&
-					    !CRYPTO_memcmp(h.p, hp->body, h.len))
-						info_input(sa, &m);
-					else
-						log_warn("from %s: informational with a bad HASH, dropped",
-							 ipstr(src));
-				}
+				else
+					log_warn("from %s: informational with a bad HASH, dropped",
+						 ipstr(src));
 			}
 		}
 		buf_free(&iv);

@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# cryptomapd as responder with SAs in the module, then a rekey under
+# traffic: strongSwan (gwB) initiates with a 50 s CHILD_SA lifetime, which
+# cryptomapd installs (the smaller of both sides'); the module's soft
+# EXPIRE 25 s later makes cryptomapd run a new Quick Mode and SA_ADD the
+# new pair (make-before-break) while hostA pings hostB every 0.2 s.  No
+# ping may be lost and traffic must end on the new SPIs.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/ike_lib.sh"
+
+ktap_header
+ike_have_strongswan || ktap_skip_all "strongSwan (charon, swanctl) not installed"
+[ -x "$CRYPTOMAPD" ] || ktap_skip_all "no $CRYPTOMAPD (make cli)"
+grep -q CRYPTOMAP_CMD_SA_ADD "$SELFTESTS/../uapi/linux/cryptomap.h" ||
+	ktap_skip_all "the module has no SA operations yet"
+ktap_plan 9
+
+cm_load || ktap_exit_fail "module load"
+lab_setup || ktap_exit_fail "lab setup"
+ike_dirs
+cat > "$IKE_DIR/gwa.conf" <<CONF
+crypto isakmp policy 10
+ encryption aes 256
+ hash sha
+ authentication pre-share
+ group 14
+crypto isakmp key $IKE_PSK address $LAB_GWB_WAN_IP
+access-list 100 permit ip 192.168.1.0 0.0.0.255 192.168.3.0 0.0.0.255
+crypto ipsec transform-set TS esp-aes 256 esp-sha-hmac
+crypto map MYMAP 10 ipsec-isakmp
+ match address 100
+ set peer $LAB_GWB_WAN_IP
+ set transform-set TS
+ set pfs group2
+interface wan0
+ crypto map MYMAP
+CONF
+SW_CHILD_LIFE=50s sw_conf aes256-sha1-modp2048 aes256-sha1-modp1024
+check "strongSwan starts on gwB" sw_start
+check "cryptomap config on gwA" "$CRYPTOMAP" -n "$gwA" config "$IKE_DIR/gwa.conf"
+check "cryptomapd starts on gwA" cmd_start "$IKE_DIR/gwa.conf"
+swk --initiate --child net --timeout 20 >/dev/null 2>&1
+check "responder: SAs installed through SA_ADD" \
+	busywait 20000 cmd_log_has "SAs for MYMAP 10 .*lifetime 50 s.*: installed"
+check "traffic flows" busywait 10000 lab_ping
+ip netns exec "$hostA" ping -q -i 0.2 -c 250 -W 2 "$LAB_HOSTB_IP" > "$IKE_DIR/ping.out" 2>&1 &
+pingpid=$!
+check "soft EXPIRE rekeys: a new Quick Mode installs a new pair" \
+	busywait 45000 cmd_log_has "Quick Mode [0-9a-f]+ to .* for MYMAP 10"
+check "the new pair is installed" busywait 20000 bash -c \
+	"[ \$(grep -c 'SAs for MYMAP 10 .*: installed' '$IKE_DIR/cryptomapd.log') -ge 2 ]"
+wait "$pingpid"
+cat "$IKE_DIR/ping.out" | ktap_diag
+check_match "no ping lost across the rekey" " 0% packet loss" cat "$IKE_DIR/ping.out"
+sas=$(swk --list-sas 2>/dev/null)
+printf '%s\n' "$sas" | ktap_diag
+new_in=$(grep 'SAs for MYMAP 10' "$IKE_DIR/cryptomapd.log" | tail -1 | sed -n 's/.*outbound spi 0x\([0-9A-F]*\).*/\1/p' | tr 'A-F' 'a-f')
+check_match "strongSwan's newest CHILD_SA (in $new_in) carried packets" \
+	"in  $new_in, +[1-9][0-9]* bytes" printf '%s\n' "$sas"
+grep -E "EXPIRE|Quick Mode|SAs for" "$IKE_DIR/cryptomapd.log" | sed 's/^[0-9.]* //' | ktap_diag
+ktap_finish
