@@ -60,7 +60,7 @@ conf wrongkey "$LAB_GWB_WAN_IP"
 reset
 cmd_ctl initiate MYMAP 10 >/dev/null
 check "wrong PSK (initiator): pre-shared key mismatch logged" \
-	log_wait "pre-shared key mismatch"
+	log_wait "pre-shared key mismatch" 45000
 check_match "wrong PSK (initiator): show ... detail names the failure" \
 	"failed: .*pre-shared key" cmd_ctl show crypto isakmp sa detail
 

@@ -127,7 +127,7 @@ swk() {
 cmd_start() {
 	local f=$1
 	shift
-	ip netns exec "$gwA" "$CRYPTOMAPD" -d -f "$f" "$@" > "$IKE_DIR/cryptomapd.log" 2>&1 &
+	ip netns exec "$gwA" "$CRYPTOMAPD" -d -f "$f" "$@" >> "$IKE_DIR/cryptomapd.log" 2>&1 &
 	busywait 5000 cmd_ctl show crypto isakmp sa >/dev/null
 }
 
