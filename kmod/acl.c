@@ -24,14 +24,19 @@
 				 4 * nla_total_size(1) + 4 * nla_total_size(2))
 #define CM_ACL_REPLY_MAX	(64 * 1024)
 
-struct cm_acl *cm_acl_find(struct cm_net *cmn, const char *name)
+struct cm_acl *cm_acl_find_in(const struct list_head *acls, const char *name)
 {
 	struct cm_acl *acl;
 
-	list_for_each_entry(acl, &cmn->acls, list)
+	list_for_each_entry(acl, acls, list)
 		if (!strcmp(acl->name, name))
 			return acl;
 	return NULL;
+}
+
+struct cm_acl *cm_acl_find(struct cm_net *cmn, const char *name)
+{
+	return cm_acl_find_in(&cmn->acls, name);
 }
 
 void cm_acl_free(struct cm_acl *acl)

@@ -264,19 +264,26 @@ static int cm_netdev_event(struct notifier_block *nb, unsigned long event,
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct cm_net *cmn;
 	struct cm_bind *b;
+	bool forgot;
 
 	if (event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
 
 	cmn = cm_net(dev_net(dev));
 	mutex_lock(&cmn->lock);
+	/* while a transaction is open, the SPD is the copy's */
+	forgot = cm_txn_forget_bind(cmn, dev->ifindex);
 	b = cm_bind_find(cmn, dev->ifindex);
 	if (b) {
 		list_del(&b->list);
 		cmn->n_binds--;
 		kfree(b);
+		forgot = true;
+	}
+	if (forgot) {
 		/* the interface is gone: there is nothing to undo */
-		if (cm_nl_commit(cmn, NULL))
+		cmn->genid++;
+		if (cm_spd_rebuild(cmn))
 			pr_warn("%s: could not recompile the policy\n",
 				dev->name);
 	}

@@ -250,6 +250,18 @@ struct cm_global {
  * reused only after CM_ERRBUF_SLOTS - 1 later rejections in the same
  * netns, so the message outlives the handler.
  */
+/*
+ * A configuration transaction (CONFIG_BEGIN ... CONFIG_COMMIT, netlink.c)
+ * keeps a copy of the objects as they were at its start: the SPD is
+ * compiled from that copy until the commit, and an abort (or the close of
+ * the socket that opened it) puts the copy back.
+ */
+struct cm_cfg_snap {
+	struct list_head acls, tsets, maps, binds;
+	unsigned int n_acls, n_tsets, n_maps, n_binds;
+	struct cm_global global;
+};
+
 #define CM_ERRBUF_SLOTS	8
 #define CM_ERRMSG_LEN	192
 
@@ -264,6 +276,9 @@ struct cm_net {
 	struct cm_global global;
 	unsigned int genid;		/* bumped on every change */
 	struct cm_spd __rcu *spd;
+	struct cm_cfg_snap *txn;	/* open transaction, NULL = none */
+	u32 txn_portid;			/* the socket that opened it */
+	u32 req_portid;			/* the request being handled */
 	char errbuf[CM_ERRBUF_SLOTS][CM_ERRMSG_LEN];
 	unsigned int errbuf_next;
 };
@@ -278,6 +293,7 @@ static inline struct cm_net *cm_net(const struct net *net)
 
 /* acl.c */
 struct cm_acl *cm_acl_find(struct cm_net *cmn, const char *name);
+struct cm_acl *cm_acl_find_in(const struct list_head *acls, const char *name);
 void cm_acl_free(struct cm_acl *acl);
 void cm_acls_flush(struct cm_net *cmn);
 
@@ -323,5 +339,7 @@ int cm_genl_init(void);
 void cm_genl_exit(void);
 void cm_errf(struct cm_net *cmn, struct netlink_ext_ack *extack,
 	     const char *fmt, ...) __printf(3, 4);
+void cm_txn_drop(struct cm_net *cmn);
+bool cm_txn_forget_bind(struct cm_net *cmn, int ifindex);
 
 #endif /* _CM_CRYPTOMAP_H */

@@ -49,6 +49,18 @@ static struct netlink_range_validation cm_bind_ifindex_range = {
 	.min = 1, .max = S32_MAX,
 };
 
+static struct netlink_range_validation cm_sa_seq_range = {
+	.min = 1, .max = 65535,
+};
+
+static struct netlink_range_validation cm_sa_life_sec_range = {
+	.min = 1, .max = 86400,
+};
+
+static struct netlink_range_validation cm_sa_life_kb_range = {
+	.min = 1, .max = 536870912,
+};
+
 /* acl: the requests of CRYPTOMAP_CMD_ACL_GET, ACL_SET, ACL_DEL */
 const struct nla_policy cm_acl_policy[CRYPTOMAP_ACL_A_MAX + 1] = {
 	[CRYPTOMAP_ACL_A_NAME] = { .type = NLA_NUL_STRING,
@@ -156,7 +168,7 @@ const struct nla_policy cm_entry_keys_policy[CRYPTOMAP_ENTRY_A_MAX + 1] = {
 	[CRYPTOMAP_ENTRY_A_KEY] = NLA_POLICY_NESTED(cm_key_policy),
 };
 
-/* key: the content of CRYPTOMAP_ENTRY_A_KEY */
+/* key: the content of CRYPTOMAP_ENTRY_A_KEY, CRYPTOMAP_SA_A_KEY */
 const struct nla_policy cm_key_policy[CRYPTOMAP_KEY_A_MAX + 1] = {
 	[CRYPTOMAP_KEY_A_DIR] =
 		NLA_POLICY_RANGE(NLA_U8, CRYPTOMAP_DIR_IN, CRYPTOMAP_DIR_OUT),
@@ -171,7 +183,7 @@ const struct nla_policy cm_key_policy[CRYPTOMAP_KEY_A_MAX + 1] = {
 	[CRYPTOMAP_KEY_A_AUTH_LEN] = { .type = NLA_REJECT },
 };
 
-/* global: the requests of CRYPTOMAP_CMD_GLOBAL_GET, GLOBAL_SET */
+/* global: the requests of CRYPTOMAP_CMD_GLOBAL_GET, GLOBAL_SET, CONFIG_BEGIN, CONFIG_COMMIT, CONFIG_ABORT */
 const struct nla_policy cm_global_policy[CRYPTOMAP_GLOBAL_A_MAX + 1] = {
 	[CRYPTOMAP_GLOBAL_A_LIFE_SEC] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &cm_global_life_sec_range),
@@ -197,17 +209,19 @@ const struct nla_policy cm_bind_policy[CRYPTOMAP_BIND_A_MAX + 1] = {
 				    .len = CRYPTOMAP_NAME_MAX - 1 },
 };
 
-/* sa: the requests of CRYPTOMAP_CMD_SA_GET, SA_CLEAR */
+/* sa: the requests of CRYPTOMAP_CMD_SA_GET, SA_CLEAR, SPI_ALLOC, SA_ADD, SA_UPDATE, SA_DEL, PEER_SET, ACQUIRE, EXPIRE, INVALID_SPI */
 const struct nla_policy cm_sa_policy[CRYPTOMAP_SA_A_MAX + 1] = {
 	[CRYPTOMAP_SA_A_MAP] = { .type = NLA_NUL_STRING,
 				  .len = CRYPTOMAP_NAME_MAX - 1 },
-	[CRYPTOMAP_SA_A_SEQ] = { .type = NLA_REJECT },
-	[CRYPTOMAP_SA_A_DIR] = { .type = NLA_REJECT },
+	[CRYPTOMAP_SA_A_SEQ] = NLA_POLICY_FULL_RANGE(NLA_U32, &cm_sa_seq_range),
+	[CRYPTOMAP_SA_A_DIR] =
+		NLA_POLICY_RANGE(NLA_U8, CRYPTOMAP_DIR_IN, CRYPTOMAP_DIR_OUT),
 	[CRYPTOMAP_SA_A_PROTO] = { .type = NLA_U8 },
 	[CRYPTOMAP_SA_A_SPI] = { .type = NLA_U32 },
 	[CRYPTOMAP_SA_A_SRC] = { .type = NLA_REJECT },
 	[CRYPTOMAP_SA_A_DST] = { .type = NLA_BE32 },
-	[CRYPTOMAP_SA_A_TSET] = { .type = NLA_REJECT },
+	[CRYPTOMAP_SA_A_TSET] = { .type = NLA_NUL_STRING,
+				   .len = CRYPTOMAP_NAME_MAX - 1 },
 	[CRYPTOMAP_SA_A_MODE] = { .type = NLA_REJECT },
 	[CRYPTOMAP_SA_A_STATUS] = { .type = NLA_REJECT },
 	[CRYPTOMAP_SA_A_IV_SIZE] = { .type = NLA_REJECT },
@@ -218,6 +232,24 @@ const struct nla_policy cm_sa_policy[CRYPTOMAP_SA_A_MAX + 1] = {
 	[CRYPTOMAP_SA_A_PEER] = { .type = NLA_BE32 },
 	[CRYPTOMAP_SA_A_COUNTERS_ONLY] = { .type = NLA_FLAG },
 	[CRYPTOMAP_SA_A_PAD] = { .type = NLA_REJECT },
+	[CRYPTOMAP_SA_A_KEY] = NLA_POLICY_NESTED(cm_key_policy),
+	[CRYPTOMAP_SA_A_LIFE_SEC] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &cm_sa_life_sec_range),
+	[CRYPTOMAP_SA_A_LIFE_KB] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							 &cm_sa_life_kb_range),
+	[CRYPTOMAP_SA_A_IDLE_TIME] = { .type = NLA_REJECT },
+	[CRYPTOMAP_SA_A_PFS] = { .type = NLA_REJECT },
+	[CRYPTOMAP_SA_A_PROPOSAL] = { .type = NLA_REJECT },
+	[CRYPTOMAP_SA_A_FLOW] = { .type = NLA_REJECT },
+	[CRYPTOMAP_SA_A_SELECTOR] = { .type = NLA_REJECT },
+	[CRYPTOMAP_SA_A_SPI_MIN] = NLA_POLICY_MIN(NLA_U32, 256),
+	[CRYPTOMAP_SA_A_SPI_MAX] = NLA_POLICY_MIN(NLA_U32, 256),
+	[CRYPTOMAP_SA_A_STANDBY] = { .type = NLA_FLAG },
+	[CRYPTOMAP_SA_A_ACTIVATE] = { .type = NLA_FLAG },
+	[CRYPTOMAP_SA_A_HARD] = { .type = NLA_REJECT },
+	[CRYPTOMAP_SA_A_REASON] = { .type = NLA_REJECT },
+	[CRYPTOMAP_SA_A_NEXT_PEER] = { .type = NLA_FLAG },
+	[CRYPTOMAP_SA_A_OSEQ] = { .type = NLA_REJECT },
 };
 
 /* stats: the requests of CRYPTOMAP_CMD_STATS_GET */

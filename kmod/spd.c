@@ -544,12 +544,34 @@ static int cm_spd_cls_get(struct cm_spd *spd, const struct cm_acl *acl,
 	return err;
 }
 
-static int cm_spd_compile_entry(struct cm_net *cmn, const struct cm_map *map,
+/*
+ * The configuration an SPD is compiled from: the objects, or while a
+ * transaction is open, the copy taken at its start.
+ */
+struct cm_cfg_view {
+	const struct list_head *acls, *tsets, *maps, *binds;
+	unsigned int n_acls, n_maps, n_binds;
+	const struct cm_global *global;
+};
+
+static const struct cm_tset *cm_view_tset(const struct cm_cfg_view *v,
+					  const char *name)
+{
+	const struct cm_tset *ts;
+
+	list_for_each_entry(ts, v->tsets, list)
+		if (!strcmp(ts->p.name, name))
+			return ts;
+	return NULL;
+}
+
+static int cm_spd_compile_entry(const struct cm_cfg_view *v,
+				const struct cm_map *map,
 				const struct cm_entry *e,
 				struct cm_spd_entry *se,
 				struct cm_spd *spd, const struct cm_spd *old)
 {
-	const struct cm_global *g = &cmn->global;
+	const struct cm_global *g = v->global;
 	const struct cm_spd_entry *prev;
 	struct cm_acl *acl;
 	unsigned int i;
@@ -559,7 +581,7 @@ static int cm_spd_compile_entry(struct cm_net *cmn, const struct cm_map *map,
 	se->seq = e->seq;
 	se->type = e->type;
 
-	acl = e->acl[0] ? cm_acl_find(cmn, e->acl) : NULL;
+	acl = e->acl[0] ? cm_acl_find_in(v->acls, e->acl) : NULL;
 	if (acl && acl->n) {
 		struct cm_acl_cls *c;
 		int err = cm_spd_cls_get(spd, acl, &c);
@@ -575,7 +597,7 @@ static int cm_spd_compile_entry(struct cm_net *cmn, const struct cm_map *map,
 	se->n_peers = e->n_peers;
 
 	for (i = 0; i < e->n_tsets; i++) {
-		struct cm_tset *ts = cm_tset_find(cmn, e->tsets[i]);
+		const struct cm_tset *ts = cm_view_tset(v, e->tsets[i]);
 
 		if (ts)
 			se->tsets[se->n_tsets++] = ts->p;
@@ -686,6 +708,7 @@ static void cm_spd_index_sas(struct cm_spd *spd)
 }
 
 static struct cm_spd *cm_spd_compile(struct cm_net *cmn,
+				     const struct cm_cfg_view *v,
 				     const struct cm_spd *old)
 {
 	struct cm_spd *spd;
@@ -701,24 +724,24 @@ static struct cm_spd *cm_spd_compile(struct cm_net *cmn,
 	spd->genid = cmn->genid;
 	INIT_RCU_WORK(&spd->free_work, cm_spd_free_work);
 
-	if (cmn->n_acls) {
-		spd->cls = kvcalloc(cmn->n_acls, sizeof(*spd->cls), GFP_KERNEL);
+	if (v->n_acls) {
+		spd->cls = kvcalloc(v->n_acls, sizeof(*spd->cls), GFP_KERNEL);
 		if (!spd->cls)
 			goto err;
 	}
-	list_for_each_entry(acl, &cmn->acls, list)
+	list_for_each_entry(acl, v->acls, list)
 		acl->cls_idx = spd->n_cls++;
 
-	if (cmn->n_maps) {
-		spd->maps = kvcalloc(cmn->n_maps, sizeof(*spd->maps),
+	if (v->n_maps) {
+		spd->maps = kvcalloc(v->n_maps, sizeof(*spd->maps),
 				     GFP_KERNEL);
-		spd->maps_by_name = kvmalloc_array(cmn->n_maps,
+		spd->maps_by_name = kvmalloc_array(v->n_maps,
 						   sizeof(*spd->maps_by_name),
 						   GFP_KERNEL);
 		if (!spd->maps || !spd->maps_by_name)
 			goto err;
 	}
-	list_for_each_entry(map, &cmn->maps, list) {
+	list_for_each_entry(map, v->maps, list) {
 		struct cm_spd_map *sm = &spd->maps[spd->n_maps];
 		struct cm_entry *e;
 
@@ -731,7 +754,7 @@ static struct cm_spd *cm_spd_compile(struct cm_net *cmn,
 		if (!sm->entries)
 			goto err;
 		list_for_each_entry(e, &map->entries, list) {
-			if (cm_spd_compile_entry(cmn, map, e,
+			if (cm_spd_compile_entry(v, map, e,
 						 &sm->entries[sm->n++], spd,
 						 old))
 				goto err;
@@ -750,12 +773,12 @@ static struct cm_spd *cm_spd_compile(struct cm_net *cmn,
 			goto err;
 	}
 
-	if (cmn->n_binds) {
-		spd->ifs = kcalloc(cmn->n_binds, sizeof(*spd->ifs), GFP_KERNEL);
+	if (v->n_binds) {
+		spd->ifs = kcalloc(v->n_binds, sizeof(*spd->ifs), GFP_KERNEL);
 		if (!spd->ifs)
 			goto err;
 	}
-	list_for_each_entry(b, &cmn->binds, list) {
+	list_for_each_entry(b, v->binds, list) {
 		struct cm_spd_if *sif = &spd->ifs[spd->n_ifs++];
 
 		sif->ifindex = b->ifindex;
@@ -772,17 +795,32 @@ err:
 /*
  * Compile the configuration and publish it.  Called with cmn->lock held
  * after every change; on failure the previous SPD stays in place and the
- * caller undoes its change.
+ * caller undoes its change.  While a configuration transaction is open,
+ * the SPD is compiled from the copy taken at its start (an SA change or
+ * an interface that goes away still recompile it).
  */
 int cm_spd_rebuild(struct cm_net *cmn)
 {
 	struct cm_spd *old, *spd;
+	struct cm_cfg_view v;
 	int err;
 
 	lockdep_assert_held(&cmn->lock);
 	old = rcu_dereference_protected(cmn->spd, lockdep_is_held(&cmn->lock));
 
-	spd = cm_spd_compile(cmn, old);
+	if (cmn->txn) {
+		v = (struct cm_cfg_view){
+			&cmn->txn->acls, &cmn->txn->tsets, &cmn->txn->maps,
+			&cmn->txn->binds, cmn->txn->n_acls, cmn->txn->n_maps,
+			cmn->txn->n_binds, &cmn->txn->global,
+		};
+	} else {
+		v = (struct cm_cfg_view){
+			&cmn->acls, &cmn->tsets, &cmn->maps, &cmn->binds,
+			cmn->n_acls, cmn->n_maps, cmn->n_binds, &cmn->global,
+		};
+	}
+	spd = cm_spd_compile(cmn, &v, old);
 	if (!spd)
 		return -ENOMEM;
 	err = cm_sadb_sync(cmn, spd);
@@ -803,6 +841,7 @@ void cm_spd_retire(struct cm_net *cmn)
 {
 	struct cm_spd *old;
 
+	cm_txn_drop(cmn);
 	old = rcu_replace_pointer(cmn->spd, NULL, lockdep_is_held(&cmn->lock));
 	if (old)
 		queue_rcu_work(cm_wq, &old->free_work);

@@ -484,8 +484,11 @@ def check_refs(spec):
                 for a in op.get(mode, {}).get(rr, {}).get('attributes', []):
                     if a not in names:
                         p.append(f"op {op['name']} {mode} {rr}: {a} is not in set {s['name']}")
-        if 'do' not in op and 'dump' not in op:
-            p.append(f"op {op['name']}: neither do nor dump")
+        for a in op.get('event', {}).get('attributes', []):
+            if a not in names:
+                p.append(f"op {op['name']} event: {a} is not in set {s['name']}")
+        if 'do' not in op and 'dump' not in op and 'event' not in op:
+            p.append(f"op {op['name']}: neither do, dump nor event")
     return p
 
 
@@ -517,6 +520,11 @@ def check_perms(spec):
     p = []
     for op in spec.ops:
         flags = op.get('flags', [])
+        if 'event' in op:
+            # a notification on a multicast group, not a request
+            if flags:
+                p.append(f"event {op['name']} has flags {flags}")
+            continue
         changes = not op['name'].endswith('-get')
         if changes and 'uns-admin-perm' not in flags:
             p.append(f"operation {op['name']} changes state but lacks uns-admin-perm")

@@ -68,6 +68,27 @@ enum cryptomap_cmd {
 
 	CRYPTOMAP_CMD_STATS_GET,	/* per-netns drop counters */
 
+	/* Added for a keying daemon (ipsec-isakmp entries). */
+	CRYPTOMAP_CMD_SPI_ALLOC,	/* reserve an unused inbound SPI */
+	CRYPTOMAP_CMD_SA_ADD,		/* install an SA pair for an entry */
+	CRYPTOMAP_CMD_SA_UPDATE,	/* activate a standby pair, lifetimes */
+	CRYPTOMAP_CMD_SA_DEL,		/* delete keyed SAs */
+	CRYPTOMAP_CMD_PEER_SET,		/* switch an entry's current peer */
+	CRYPTOMAP_CMD_ACQUIRE,		/* event: traffic needs an SA */
+	CRYPTOMAP_CMD_EXPIRE,		/* event: soft or hard lifetime reached */
+	CRYPTOMAP_CMD_INVALID_SPI,	/* event: ESP for an unknown SPI */
+
+	/*
+	 * Added: a configuration transaction.  Changes made by the socket
+	 * that sent CONFIG_BEGIN are compiled once, at CONFIG_COMMIT; until
+	 * then the data path keeps the policy of before.  CONFIG_ABORT, or
+	 * closing the socket, puts the configuration back as it was at
+	 * CONFIG_BEGIN.  No attributes.
+	 */
+	CRYPTOMAP_CMD_CONFIG_BEGIN,
+	CRYPTOMAP_CMD_CONFIG_COMMIT,
+	CRYPTOMAP_CMD_CONFIG_ABORT,
+
 	__CRYPTOMAP_CMD_MAX,
 };
 #define CRYPTOMAP_CMD_MAX (__CRYPTOMAP_CMD_MAX - 1)
@@ -324,9 +345,47 @@ enum cryptomap_sa_attrs {
 	CRYPTOMAP_SA_A_PEER,		/* be32: clear crypto sa peer A */
 	CRYPTOMAP_SA_A_COUNTERS_ONLY,	/* flag: clear crypto sa counters */
 	CRYPTOMAP_SA_A_PAD,
+	/* Added for a keying daemon; see Documentation/netlink/cryptomap.rst. */
+	CRYPTOMAP_SA_A_KEY,		/* nest: enum cryptomap_key_attrs (multi) */
+	CRYPTOMAP_SA_A_LIFE_SEC,	/* u32: lifetime in seconds */
+	CRYPTOMAP_SA_A_LIFE_KB,		/* u32: lifetime in kilobytes */
+	CRYPTOMAP_SA_A_IDLE_TIME,	/* u32: seconds, 0 = off */
+	CRYPTOMAP_SA_A_PFS,		/* u8: DH group, 0 = no pfs */
+	CRYPTOMAP_SA_A_PROPOSAL,	/* nest: enum cryptomap_tset_attrs (multi) */
+	CRYPTOMAP_SA_A_FLOW,		/* nest: enum cryptomap_flow_attrs */
+	CRYPTOMAP_SA_A_SELECTOR,	/* nest: enum cryptomap_ace_attrs */
+	CRYPTOMAP_SA_A_SPI_MIN,		/* u32: SPI_ALLOC range */
+	CRYPTOMAP_SA_A_SPI_MAX,		/* u32 */
+	CRYPTOMAP_SA_A_STANDBY,		/* flag: SA_ADD without using it for output */
+	CRYPTOMAP_SA_A_ACTIVATE,	/* flag: SA_UPDATE, use a standby pair */
+	CRYPTOMAP_SA_A_HARD,		/* flag: EXPIRE hard (absent = soft) */
+	CRYPTOMAP_SA_A_REASON,		/* u8, enum cryptomap_expire_reason */
+	CRYPTOMAP_SA_A_NEXT_PEER,	/* flag: PEER_SET to the next peer */
+	CRYPTOMAP_SA_A_OSEQ,		/* u64: last sequence number sent/seen */
 	__CRYPTOMAP_SA_A_MAX,
 };
 #define CRYPTOMAP_SA_A_MAX (__CRYPTOMAP_SA_A_MAX - 1)
+
+/* Why an SA expired (CRYPTOMAP_CMD_EXPIRE). */
+enum cryptomap_expire_reason {
+	CRYPTOMAP_EXPIRE_SECONDS = 1,	/* lifetime seconds */
+	CRYPTOMAP_EXPIRE_KILOBYTES,	/* lifetime kilobytes */
+	CRYPTOMAP_EXPIRE_IDLE,		/* idle-time without a packet */
+	CRYPTOMAP_EXPIRE_SEQNO,		/* the sequence number would wrap */
+	CRYPTOMAP_EXPIRE_CLEARED,	/* clear crypto sa */
+};
+
+/* The packet that triggered an ACQUIRE (CRYPTOMAP_SA_A_FLOW). */
+enum cryptomap_flow_attrs {
+	CRYPTOMAP_FLOW_A_UNSPEC,
+	CRYPTOMAP_FLOW_A_SRC,		/* be32 */
+	CRYPTOMAP_FLOW_A_DST,		/* be32 */
+	CRYPTOMAP_FLOW_A_PROTO,		/* u8 */
+	CRYPTOMAP_FLOW_A_SPORT,		/* u16 (host order), TCP/UDP only */
+	CRYPTOMAP_FLOW_A_DPORT,		/* u16 (host order) */
+	__CRYPTOMAP_FLOW_A_MAX,
+};
+#define CRYPTOMAP_FLOW_A_MAX (__CRYPTOMAP_FLOW_A_MAX - 1)
 
 /* Counters of one SA, named after show crypto ipsec sa [detail]; u64. */
 enum cryptomap_sa_stats {
