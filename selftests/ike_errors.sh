@@ -13,7 +13,7 @@
 ktap_header
 ike_have_strongswan || ktap_skip_all "strongSwan (charon, swanctl) not installed"
 [ -x "$CRYPTOMAPD" ] || ktap_skip_all "no $CRYPTOMAPD (make cli)"
-ktap_plan 14
+ktap_plan 16
 
 lab_setup || ktap_exit_fail "lab setup"
 ike_dirs
@@ -124,5 +124,18 @@ check_match "the ISAKMP SA survived the garbage" \
 : > "$IKE_DIR/cryptomapd.log"
 cmd_ctl initiate MYMAP 10 >/dev/null
 check "a new Quick Mode still works after the garbage" log_wait "esp SAs for MYMAP 10"
-grep -E "failed|refused|reports|dropped|failing" "$IKE_DIR/cryptomapd.log" | sed 's/^[0-9.]* //' | sort | uniq -c | ktap_diag
+# 7. keepalive (DPD): strongSwan frozen, the peer is declared dead
+conf "$IKE_PSK" "$LAB_GWB_WAN_IP"
+echo "crypto isakmp keepalive 10 2" >> "$IKE_DIR/gwa.conf"
+reset
+cmd_ctl initiate MYMAP 10 >/dev/null
+busywait 20000 sw_child_up
+check "keepalive: R-U-THERE answered while the peer lives" \
+	busywait 25000 grep -q "N(DPD_ACK)" "$IKE_DIR/sw/charon.log"
+swpids=$(ip netns pids "$gwB")
+kill -STOP $swpids
+check "keepalive: a frozen peer is declared dead" \
+	log_wait "peer $LAB_GWB_WAN_IP is dead \(no DPD answer" 60000
+kill -CONT $swpids
+grep -E "failed|refused|reports|dropped|failing|dead" "$IKE_DIR/cryptomapd.log" | sed 's/^[0-9.]* //' | sort | uniq -c | ktap_diag
 ktap_finish

@@ -303,7 +303,7 @@ void qm_drop_ike(struct ike_sa *sa);
 void info_input(struct ike_sa *sa, struct msg *m);
 void show_children(struct buf *out);
 void child_forget(struct child *ch);
-bool qm_busy(const char *map, uint32_t seq);
+bool qm_busy(const char *map, uint32_t seq, bool running_only);
 void child_expired(const char *map, uint32_t seq, uint32_t spi, bool hard);
 
 /* ---- kernel.c: cryptomap generic netlink ----------------------------- */

@@ -955,7 +955,7 @@ void ike_input(const uint8_t *pkt, size_t len, uint32_t src, uint16_t sport,
 }
 
 static int initiate(const char *map, uint32_t seq, uint32_t peer,
-		    const struct ace *sel, int hops, const char **why)
+		    const struct ace *sel, int hops, bool force, const char **why)
 {
 	struct entry *e = cfg_entry(&ike.conf->cm, map, seq, false);
 	struct ike_sa *sa;
@@ -975,7 +975,7 @@ static int initiate(const char *map, uint32_t seq, uint32_t peer,
 	}
 	if (!peer)
 		peer = e->current_peer ? e->current_peer : e->peers[0];
-	if (qm_busy(map, seq)) {
+	if (qm_busy(map, seq, force)) {
 		log_dbg("crypto map %s %u: negotiation already running", map, seq);
 		return 0;
 	}
@@ -1007,13 +1007,13 @@ static int initiate(const char *map, uint32_t seq, uint32_t peer,
 
 int ike_initiate(const char *map, uint32_t seq, const char **why)
 {
-	return initiate(map, seq, 0, NULL, 0, why);
+	return initiate(map, seq, 0, NULL, 0, true, why);
 }
 
 int ike_initiate_acq(const char *map, uint32_t seq, uint32_t peer,
 		     const struct ace *sel, const char **why)
 {
-	return initiate(map, seq, peer, sel, 0, why);
+	return initiate(map, seq, peer, sel, 0, false, why);
 }
 
 /*
@@ -1043,7 +1043,7 @@ static void failover(struct ike_sa *sa)
 		e->current_peer = next;
 		if (initiate(e->map, e->seq, next,
 			     sa->wait[i].has_sel ? &sa->wait[i].sel : NULL,
-			     sa->wait[i].hops + 1, &why))
+			     sa->wait[i].hops + 1, true, &why))
 			log_err("crypto map %s %u: %s", e->map, e->seq, why);
 	}
 	sa->nwait = 0;

@@ -1114,7 +1114,7 @@ static void child_remove(struct child *ch, bool from_kernel)
 }
 
 /* a negotiation for the entry is running, or just installed its SAs */
-bool qm_busy(const char *map, uint32_t seq)
+bool qm_busy(const char *map, uint32_t seq, bool running_only)
 {
 	double now = now_s();
 	struct child *ch;
@@ -1124,7 +1124,7 @@ bool qm_busy(const char *map, uint32_t seq)
 		if (q->initiator && q->state == QM_I1 && q->seq == seq &&
 		    !strcmp(q->map, map))
 			return true;
-	for (ch = ike.children; ch; ch = ch->next)
+	for (ch = ike.children; ch && !running_only; ch = ch->next)
 		if (ch->seq == seq && !strcmp(ch->map, map) && !ch->rekey_at &&
 		    now - ch->created < 10)
 			return true;
