@@ -85,6 +85,7 @@ sw_conf() {
 					start_action = none
 					rekey_time = 0
 					${life:+life_time = $life}
+					${life:+rand_time = 0s}
 				}
 			}
 		}

@@ -292,6 +292,8 @@ struct child {
 	uint32_t life_sec, life_kb;
 	double created, expires, rekey_at;
 	bool installed;
+	bool standby;			/* installed, outbound not used yet */
+	double activate_at;		/* initiator: a moment after QM3 */
 	uint32_t conn_id;
 };
 
@@ -303,6 +305,7 @@ void qm_drop_ike(struct ike_sa *sa);
 void info_input(struct ike_sa *sa, struct msg *m);
 void show_children(struct buf *out);
 void child_forget(struct child *ch);
+void child_forget_kernel(struct child *ch);
 bool qm_busy(const char *map, uint32_t seq, bool running_only);
 void child_expired(const char *map, uint32_t seq, uint32_t spi, bool hard);
 
@@ -324,6 +327,7 @@ struct sa_install {
 	struct sa_key keys[4];
 	int nkeys;
 	uint32_t life_sec, life_kb;
+	bool standby;			/* inbound only until activated */
 };
 
 int knl_open(void);
@@ -335,6 +339,7 @@ int knl_sa_install(const struct sa_install *si);
 int knl_sa_delete(const char *map, uint32_t seq, uint32_t peer, uint8_t proto,
 		  uint32_t spi);
 int knl_peer_set(const char *map, uint32_t seq, uint32_t peer);
+int knl_sa_activate(uint8_t ipproto, uint32_t spi_in);
 bool knl_available(void);
 
 /* ---- ctl.c: control socket ------------------------------------------- */

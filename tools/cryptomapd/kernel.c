@@ -210,4 +210,10 @@ int knl_peer_set(const char *map, uint32_t seq, uint32_t peer)
 	(void)map; (void)seq; (void)peer;
 	return -2;
 }
+
+int knl_sa_activate(uint8_t ipproto, uint32_t spi_in)
+{
+	(void)ipproto; (void)spi_in;
+	return -2;
+}
 #endif

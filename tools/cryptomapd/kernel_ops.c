@@ -205,6 +205,8 @@ int knl_sa_install(const struct sa_install *si)
 	mnl_attr_put_u32(nlh, CRYPTOMAP_SA_A_PEER, si->peer);
 	mnl_attr_put_u32(nlh, CRYPTOMAP_SA_A_LIFE_SEC, si->life_sec);
 	mnl_attr_put_u32(nlh, CRYPTOMAP_SA_A_LIFE_KB, si->life_kb);
+	if (si->standby)
+		mnl_attr_put(nlh, CRYPTOMAP_SA_A_STANDBY, 0, NULL);
 	for (i = 0; i < si->nkeys; i++) {
 		const struct sa_key *k = &si->keys[i];
 		struct nlattr *n = mnl_attr_nest_start(nlh, CRYPTOMAP_SA_A_KEY);
@@ -261,6 +263,26 @@ int knl_peer_set(const char *map, uint32_t seq, uint32_t peer)
 	mnl_attr_put_u32(nlh, CRYPTOMAP_SA_A_PEER, peer);
 	if (request(nlh, NULL, NULL)) {
 		log_err("PEER_SET %s %u %s: %s", map, seq, ipstr(peer),
+			ext_msg[0] ? ext_msg : strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* SA_UPDATE ACTIVATE: the standby pair holding spi_in takes over output */
+int knl_sa_activate(uint8_t ipproto, uint32_t spi_in)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	if (!family)
+		return -2;
+	nlh = msg_start(buf, family, CRYPTOMAP_CMD_SA_UPDATE, 0);
+	mnl_attr_put_u8(nlh, CRYPTOMAP_SA_A_PROTO, ipproto);
+	mnl_attr_put_u32(nlh, CRYPTOMAP_SA_A_SPI, spi_in);
+	mnl_attr_put(nlh, CRYPTOMAP_SA_A_ACTIVATE, 0, NULL);
+	if (request(nlh, NULL, NULL)) {
+		log_err("SA_UPDATE activate spi 0x%08X: %s", spi_in,
 			ext_msg[0] ? ext_msg : strerror(errno));
 		return -1;
 	}

@@ -44,6 +44,7 @@ struct qm {
 	const struct tset *ts[CRYPTOMAP_MAX_TSETS];
 	int nts;
 	const struct tset *chosen;
+	struct child *child;		/* responder: installed standby at QM2 */
 	uint32_t spi_in[5], spi_out[5];	/* by PROTO_AH / PROTO_ESP */
 	uint32_t life_sec, life_kb;
 	double next_retx, expires;
@@ -350,6 +351,10 @@ static void qm_fail(struct qm *q, const char *why)
 	q->state = QM_FAILED;
 	q->next_retx = 0;
 	q->expires = now_s() + 30;
+	if (q->child) {			/* responder: QM3 never came */
+		child_forget_kernel(q->child);
+		q->child = NULL;
+	}
 }
 
 static void qm_send(struct qm *q, struct mb *m, bool keep)
@@ -534,7 +539,22 @@ static void keymat(struct qm *q, uint8_t proto, uint32_t spi, size_t len,
 	buf_free(&prev);
 }
 
-static void qm_install(struct qm *q)
+static bool entry_has_child(const char *map, uint32_t seq)
+{
+	struct child *ch;
+
+	for (ch = ike.children; ch; ch = ch->next)
+		if (ch->seq == seq && !strcmp(ch->map, map) && ch->installed)
+			return true;
+	return false;
+}
+
+/*
+ * Installs the pair.  standby: inbound accepts at once, outbound waits for
+ * SA_UPDATE ACTIVATE (the responder until QM3 arrives; an initiator that
+ * replaces a pair until the peer has had time to install its side).
+ */
+static struct child *qm_install(struct qm *q, bool standby)
 {
 	const struct tset *t = q->chosen;
 	struct buf km[4] = { { 0 } };
@@ -575,6 +595,7 @@ static void qm_install(struct qm *q)
 	si.tset = t->name;
 	si.life_sec = q->life_sec;
 	si.life_kb = q->life_kb;
+	si.standby = standby;
 	r = knl_sa_install(&si);
 	for (i = 0; i < si.nkeys; i += 2)
 		log_info("Quick Mode %08x: %s SAs for %s %u with %s: transform set %s, inbound spi 0x%08X, outbound spi 0x%08X, %zu-byte cipher + %zu-byte auth keys each way, pfs %s%.*d, lifetime %u s/%u KB: %s",
@@ -583,7 +604,8 @@ static void qm_install(struct qm *q)
 			 si.keys[i + 1].spi, si.keys[i].cl, si.keys[i].al,
 			 q->group ? "group " : "off", q->group ? 1 : 0, q->group, q->life_sec,
 			 q->life_kb,
-			 r == 0 ? "installed" : r == -2 ? "not installed (no kernel SA operations)" :
+			 r == 0 ? (standby ? "installed (standby)" : "installed") :
+			 r == -2 ? "not installed (no kernel SA operations)" :
 			 "installing FAILED");
 	ch = xzalloc(sizeof(*ch));
 	snprintf(ch->map, sizeof(ch->map), "%s", q->map);
@@ -599,12 +621,25 @@ static void qm_install(struct qm *q)
 	ch->life_kb = q->life_kb;
 	ch->created = now_s();
 	ch->installed = r == 0;
+	ch->standby = r == 0 && standby;
 	ch->conn_id = q->ike->conn_id;
 	ch->next = ike.children;
 	ike.children = ch;
 	for (i = 0; i < 4; i++)
 		buf_free(&km[i]);
 	buf_free(&q->gxy);
+	return ch;
+}
+
+static void child_activate(struct child *ch)
+{
+	if (!ch->standby)
+		return;
+	ch->standby = false;
+	ch->activate_at = 0;
+	if (knl_sa_activate(ch->proto == PROTO_ESP ? 50 : 51, ch->spi_in) == 0)
+		log_info("SA pair 0x%08X/0x%08X of %s %u now used for output",
+			 ch->spi_in, ch->spi_out, ch->map, ch->seq);
 }
 
 /* matches the responder's answer against what we offered */
@@ -736,11 +771,17 @@ static void qm_initiator_input(struct qm *q, struct msg *m,
 		qm_fail(q, "PFS key exchange failed");
 		return;
 	}
-	send_hash3(q);
+	{
+		bool rekey = entry_has_child(q->map, q->seq);
+		struct child *ch = qm_install(q, rekey);
+
+		send_hash3(q);
+		if (ch->standby)	/* let the peer install its side first */
+			ch->activate_at = now_s() + 1.0;
+	}
 	q->state = QM_DONE;
 	q->next_retx = 0;
 	q->expires = now_s() + 60;	/* answer retransmitted QM2s */
-	qm_install(q);
 }
 
 /* the responder: find the entry, the proposal, answer */
@@ -960,6 +1001,8 @@ static void qm_respond(struct qm *q, struct msg *m, const struct buf *plain)
 				mb_finish(&out);
 				fill_hash(q, &out, hs, true);
 				q->state = QM_R1;
+				/* inbound ready before the initiator can use it */
+				q->child = qm_install(q, true);
 				log_info("Quick Mode %08x from %s matched crypto map %s %u, transform set %s, pfs %s%.*d",
 					 q->msgid, ipstr(sa->peer), e->map, e->seq,
 					 t->name, q->group ? "group " : "off",
@@ -1004,7 +1047,8 @@ static void qm_responder_final(struct qm *q, struct msg *m)
 	q->state = QM_DONE;
 	q->next_retx = 0;
 	q->expires = now_s() + 60;
-	qm_install(q);
+	if (q->child)
+		child_activate(q->child);
 }
 
 static struct qm *qm_find(struct ike_sa *sa, uint32_t msgid)
@@ -1063,6 +1107,11 @@ out:
 void qm_timers(double now)
 {
 	struct qm **pp = &ike.qms, *q;
+	struct child *ch;
+
+	for (ch = ike.children; ch; ch = ch->next)
+		if (ch->standby && ch->activate_at && now >= ch->activate_at)
+			child_activate(ch);
 
 	while ((q = *pp)) {
 		if ((q->state == QM_DONE || q->state == QM_FAILED) &&
@@ -1101,7 +1150,11 @@ void qm_drop_ike(struct ike_sa *sa)
 static void child_remove(struct child *ch, bool from_kernel)
 {
 	struct child **pp;
+	struct qm *q;
 
+	for (q = ike.qms; q; q = q->next)
+		if (q->child == ch)
+			q->child = NULL;
 	if (from_kernel && ch->installed)
 		knl_sa_delete(ch->map, ch->seq, ch->peer,
 			      ch->proto == PROTO_ESP ? 50 : 51, ch->spi_in);
@@ -1134,6 +1187,11 @@ bool qm_busy(const char *map, uint32_t seq, bool running_only)
 void child_forget(struct child *ch)
 {
 	child_remove(ch, false);
+}
+
+void child_forget_kernel(struct child *ch)
+{
+	child_remove(ch, true);
 }
 
 void child_expired(const char *map, uint32_t seq, uint32_t spi, bool hard)
