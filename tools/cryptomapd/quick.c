@@ -1284,6 +1284,8 @@ void info_input(struct ike_sa *sa, struct msg *m)
 
 			memcpy(&spi, p->body + 8 + 4 * k, 4);
 			spi = ntohl(spi);
+			bool known = false;
+
 			for (ch = ike.children; ch; ch = nx) {
 				nx = ch->next;
 				if (ch->peer == sa->peer && ch->spi_out == spi) {
@@ -1291,8 +1293,14 @@ void info_input(struct ike_sa *sa, struct msg *m)
 						 ch->spi_in, ch->spi_out, ch->map,
 						 ch->seq, ipstr(sa->peer));
 					child_remove(ch, true);
+					known = true;
 				}
 			}
+			/* a pair from before a restart: the module knows it */
+			if (!known && knl_sa_delete("?", 0, sa->peer,
+						    proto == PROTO_AH ? 51 : 50, spi) == 0)
+				log_info("SA pair with outbound spi 0x%08X deleted by %s",
+					 spi, ipstr(sa->peer));
 		}
 	}
 }
