@@ -148,6 +148,15 @@ bad_kernel_lines() {
 }
 
 now() { date +%s.%N; }
+
+# The host's TSC frequency in kHz, for the guest (TCG's guest TSC counts
+# at the host's rate): VM_TSC_KHZ, else /proc/cpuinfo's "cpu MHz" when the
+# host's kernel knows its TSC frequency exactly (tsc_known_freq; without it
+# "cpu MHz" can be the core's current clock, not the TSC's), else none.
+tsc_khz=${VM_TSC_KHZ:-}
+if [ -z "$tsc_khz" ] && grep -q -m1 -w tsc_known_freq /proc/cpuinfo; then
+	tsc_khz=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
+fi
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 scratch=
@@ -224,6 +233,11 @@ run_guest() {
 	# hangs into VM_TIMEOUT.
 	append="console=ttyS0 quiet panic=-1 oops=panic mitigations=off tsc=reliable"
 	append="$append no_timer_check rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=60"
+	# The TSC's frequency, so that the guest does not calibrate it: a
+	# starved vCPU at boot once calibrated 228 MHz instead of 2600, the
+	# refinement refuses a correction above 1%, and the guest's clock ran
+	# 11 times too fast (its timeouts fired early: a false failure).
+	[ -n "$tsc_khz" ] && append="$append tsc_early_khz=$tsc_khz"
 	append="$append${VM_APPEND:+ $VM_APPEND}"
 	acquire_slot
 	start=$(now)
@@ -290,6 +304,13 @@ guest_trouble() {
 		echo "# hang: guest killed after ${timeout_s}s (VM_TIMEOUT)"
 	elif [ -z "$g_status" ]; then
 		echo "# guest died before the command finished (oops/panic?)"
+	fi
+	# The guest's clock against the host's: its timeouts and sleeps are
+	# only worth something if its uptime did not outrun the wall clock.
+	local up
+	up=$(awk '{ print $8 }' "$scratch/timing" 2>/dev/null)
+	if [ -n "$up" ] && awk -v u="$up" -v w="$g_time" 'BEGIN { exit !(u > w * 1.2 + 5) }'; then
+		echo "# guest clock ran fast: uptime ${up}s in ${g_time}s of wall time ($(grep -a -m1 -o 'tsc: Detected [0-9.]* MHz' "$g_klog" 2>/dev/null))"
 	fi
 	if [ -z "$g_status" ] && [ -s "$scratch/qemu.log" ]; then
 		echo "# qemu:"
