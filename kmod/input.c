@@ -56,9 +56,9 @@ static bool cm_inner_allowed(struct cm_sadb *db, const struct cm_sa_pair *pair,
 
 	rcu_read_lock();
 	spd = rcu_dereference(db->cmn->spd);
-	e = spd ? cm_spd_entry_by_sa(spd, pair, pair->map, pair->seq) : NULL;
+	e = spd ? cm_spd_entry_find(spd, pair->map, pair->seq) : NULL;
 	if (e)
-		ok = cm_spd_entry_match(e, fl, true);
+		ok = cm_ace_list_match(e->aces, e->n_aces, fl, true);
 	rcu_read_unlock();
 	return ok;
 }
@@ -266,6 +266,7 @@ int cm_input_esp(struct cm_sadb *db, struct sk_buff *skb,
 		if (net_ratelimit())
 			pr_warn("%%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr=%pI4, prot=%u, spi=0x%X(%u), srcaddr=%pI4\n",
 				&iph->daddr, IPPROTO_ESP, spi, spi, &iph->saddr);
+		cm_sa_invalid_spi(db, skb, spi, IPPROTO_ESP);
 		return NF_DROP;
 	}
 

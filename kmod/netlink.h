@@ -58,5 +58,10 @@ int cm_nl_bind_del(struct sk_buff *skb, struct genl_info *info);
 int cm_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int cm_nl_sa_clear(struct sk_buff *skb, struct genl_info *info);
 int cm_nl_stats_get(struct sk_buff *skb, struct genl_info *info);
+int cm_nl_spi_alloc(struct sk_buff *skb, struct genl_info *info);
+int cm_nl_sa_add(struct sk_buff *skb, struct genl_info *info);
+int cm_nl_sa_update(struct sk_buff *skb, struct genl_info *info);
+int cm_nl_sa_del(struct sk_buff *skb, struct genl_info *info);
+int cm_nl_peer_set(struct sk_buff *skb, struct genl_info *info);
 
 #endif /* _CM_NETLINK_H */

@@ -287,6 +287,7 @@ unsigned int cm_output(struct cm_sadb *db, const struct cm_spd_entry *e,
 	if (!sa) {
 		/* No SA (yet): never let protected traffic out in clear. */
 		cm_net_stat_inc(db, CRYPTOMAP_STATS_A_NO_SA_SEND);
+		cm_sa_acquire(db, e, skb);	/* ipsec-isakmp: ask for one */
 		return NF_DROP;
 	}
 	if (cm_ct_confirm(skb) != NF_ACCEPT)

@@ -88,8 +88,9 @@ void cm_sa_pair_put(struct cm_sa_pair *pair)
 	for (i = 0; i < CM_SA_NSLOTS; i++) {
 		struct cm_sa *sa = pair->sa[i];
 
-		if (sa && sa->dir == CRYPTOMAP_DIR_IN)
-			hlist_del_rcu(&sa->hnode);
+		if (sa && sa->dir == CRYPTOMAP_DIR_IN &&
+		    !hlist_unhashed(&sa->hnode))
+			hlist_del_init_rcu(&sa->hnode);
 	}
 	spin_unlock_bh(&db->lock);
 
@@ -130,18 +131,69 @@ static void cm_entry_keys(const struct cm_spd_entry *e,
 	}
 }
 
+/*
+ * Only what the peer shares with us makes a new SA: the keys, the SPIs
+ * and the transform.  Anything else (the replay window, the name of the
+ * transform set) is applied to the SA in place by cm_pair_update(), so
+ * that sequence numbers go on and a peer keeping its state never sees
+ * our numbering start over.
+ */
 static bool cm_pair_matches(const struct cm_sa_pair *pair,
 			    const struct cm_spd_entry *e,
 			    const struct cm_session_key *keys)
 {
 	const struct cm_tset_params *t = &e->tsets[0];
 
-	return !strcmp(pair->map, e->map) && pair->seq == e->seq &&
-	       !strcmp(pair->tset, t->name) && pair->esp_enc == t->esp_enc &&
+	return !pair->isakmp && !strcmp(pair->map, e->map) &&
+	       pair->seq == e->seq && pair->esp_enc == t->esp_enc &&
 	       pair->esp_auth == t->esp_auth && pair->keybits == t->keybits &&
 	       pair->mode == t->mode &&
-	       pair->replay_window == e->replay_window &&
 	       !crypto_memneq(pair->keys, keys, sizeof(pair->keys));
+}
+
+/*
+ * A new window for an inbound SA.  Sequence numbers left of the old
+ * window were refused already: when the window grows they are marked as
+ * seen, so that growing it never lets an old packet in again.
+ */
+static void cm_replay_resize(struct cm_sa *sa, u32 window)
+{
+	u32 old, s;
+
+	window = min_t(u32, window, CM_REPLAY_MAX);
+	spin_lock_bh(&sa->replay_lock);
+	old = sa->replay_window;
+	if (old == window)
+		goto out;
+	if (!old) {
+		/* Nothing was recorded while detection was off. */
+		sa->replay_top = 0;
+		bitmap_zero(sa->replay_bits, CM_REPLAY_MAX);
+	} else if (window > old) {
+		for (s = old; s < window && s < sa->replay_top; s++)
+			set_bit((sa->replay_top - s) % CM_REPLAY_MAX,
+				sa->replay_bits);
+	}
+	WRITE_ONCE(sa->replay_window, window);
+out:
+	spin_unlock_bh(&sa->replay_lock);
+}
+
+static void cm_pair_update(struct cm_sadb *db, struct cm_sa_pair *pair,
+			   const struct cm_spd_entry *e)
+{
+	int i;
+
+	for (i = 0; i < CM_SA_NSLOTS; i++) {
+		struct cm_sa *sa = pair->sa[i];
+
+		if (sa && sa->dir == CRYPTOMAP_DIR_IN)
+			cm_replay_resize(sa, e->replay_window);
+	}
+	spin_lock_bh(&db->lock);
+	pair->replay_window = e->replay_window;
+	strscpy(pair->tset, e->tsets[0].name, sizeof(pair->tset));
+	spin_unlock_bh(&db->lock);
 }
 
 static struct cm_sa *cm_sa_create(struct cm_sadb *db, struct cm_sa_pair *pair,
@@ -177,11 +229,11 @@ static struct cm_sa *cm_sa_create(struct cm_sadb *db, struct cm_sa_pair *pair,
 	return sa;
 }
 
-static struct cm_sa_pair *cm_pair_create(struct cm_sadb *db,
-					 const struct cm_spd_entry *e,
-					 const struct cm_session_key *keys)
+struct cm_sa_pair *cm_pair_create(struct cm_sadb *db,
+				  const struct cm_spd_entry *e,
+				  const struct cm_tset_params *t,
+				  const struct cm_session_key *keys)
 {
-	const struct cm_tset_params *t = &e->tsets[0];
 	struct cm_sa_pair *pair;
 	int i, err = 0;
 
@@ -190,6 +242,7 @@ static struct cm_sa_pair *cm_pair_create(struct cm_sadb *db,
 		return ERR_PTR(-ENOMEM);
 	refcount_set(&pair->ref, 1);
 	INIT_LIST_HEAD(&pair->list);
+	INIT_LIST_HEAD(&pair->kill);
 	pair->db = db;
 	strscpy(pair->map, e->map, sizeof(pair->map));
 	pair->seq = e->seq;
@@ -227,7 +280,7 @@ static struct cm_sa_pair *cm_pair_create(struct cm_sadb *db,
 	return pair;
 }
 
-static void cm_pair_publish(struct cm_sadb *db, struct cm_sa_pair *pair)
+void cm_pair_publish(struct cm_sadb *db, struct cm_sa_pair *pair)
 {
 	int i;
 
@@ -275,6 +328,7 @@ int cm_sadb_sync(struct cm_net *cmn, struct cm_spd *spd)
 	if (!keys)
 		return -ENOMEM;
 
+	db->sync_gen++;
 	for (m = 0; m < spd->n_maps; m++) {
 		struct cm_spd_map *map = &spd->maps[m];
 
@@ -283,6 +337,10 @@ int cm_sadb_sync(struct cm_net *cmn, struct cm_spd *spd)
 			struct cm_sa_pair *pair;
 
 			e->sa = NULL;
+			if (e->type == CRYPTOMAP_TYPE_ISAKMP) {
+				cm_keyed_entry_sync(db, e);
+				continue;
+			}
 			if (e->type != CRYPTOMAP_TYPE_MANUAL ||
 			    e->inactive != CRYPTOMAP_INACTIVE_NONE ||
 			    !e->n_tsets || !e->n_keys)
@@ -290,13 +348,15 @@ int cm_sadb_sync(struct cm_net *cmn, struct cm_spd *spd)
 			cm_entry_keys(e, keys);
 			pair = cm_pair_find(db, e, keys);
 			if (!pair) {
-				pair = cm_pair_create(db, e, keys);
+				pair = cm_pair_create(db, e, &e->tsets[0], keys);
 				if (IS_ERR(pair)) {
 					pr_warn("crypto map %s %u: cannot install its SAs (%ld)\n",
 						e->map, e->seq, PTR_ERR(pair));
 					continue;
 				}
 				cm_pair_publish(db, pair);
+			} else {
+				cm_pair_update(db, pair, e);
 			}
 			WRITE_ONCE(pair->peer, e->n_peers ?
 				   e->peers[min(e->cur_peer, e->n_peers - 1)] :
@@ -305,6 +365,8 @@ int cm_sadb_sync(struct cm_net *cmn, struct cm_spd *spd)
 		}
 	}
 	kfree_sensitive(keys);
+	/* Keyed pairs whose entry went or changed type go with it. */
+	cm_keyed_sweep(db);
 	return 0;
 }
 
@@ -381,7 +443,7 @@ static bool cm_replay_ok_locked(const struct cm_sa *sa, u32 seq)
 {
 	if (!seq)
 		return false;
-	if (seq > sa->replay_top)
+	if (!sa->replay_window || seq > sa->replay_top)
 		return true;
 	if (sa->replay_top - seq >= sa->replay_window)
 		return false;
@@ -392,7 +454,7 @@ bool cm_replay_check(struct cm_sa *sa, u32 seq)
 {
 	bool ok;
 
-	if (!sa->replay_window)
+	if (!READ_ONCE(sa->replay_window))
 		return true;
 	spin_lock_bh(&sa->replay_lock);
 	ok = cm_replay_ok_locked(sa, seq);
@@ -405,7 +467,7 @@ bool cm_replay_advance(struct cm_sa *sa, u32 seq)
 {
 	bool ok;
 
-	if (!sa->replay_window)
+	if (!READ_ONCE(sa->replay_window))
 		return true;
 	spin_lock_bh(&sa->replay_lock);
 	ok = cm_replay_ok_locked(sa, seq);
@@ -432,14 +494,53 @@ bool cm_replay_advance(struct cm_sa *sa, u32 seq)
 
 /* ---- clear crypto sa ---- */
 
-void cm_sadb_clear(struct cm_sadb *db, const char *map, __be32 peer,
+/*
+ * Take a keyed pair out of the SADB (db->lock held): its inbound SAs are
+ * no longer found, sync no longer hands it to an SPD.  False when it was
+ * gone already.  The caller owns the reference the SADB held.
+ */
+bool cm_pair_unlink_locked(struct cm_sadb *db, struct cm_sa_pair *pair)
+{
+	int i;
+
+	lockdep_assert_held(&db->lock);
+	if (pair->dead)
+		return false;
+	pair->dead = true;
+	pair->out_active = false;
+	for (i = 0; i < CM_SA_NSLOTS; i++) {
+		struct cm_sa *sa = pair->sa[i];
+
+		if (sa && sa->dir == CRYPTOMAP_DIR_IN &&
+		    !hlist_unhashed(&sa->hnode))
+			hlist_del_init_rcu(&sa->hnode);
+	}
+	return true;
+}
+
+/*
+ * IOS re-installs manual SAs from the configuration, and its new SAs
+ * start again at sequence number 1.  A Linux XFRM peer (or any peer that
+ * keeps its state) would then drop everything up to its old window as
+ * replays, so here "re-installed" keeps the sequence numbers and the
+ * replay window of the manual SAs (the keys are the same: restarting the
+ * numbering would also let a recorded packet be replayed) and only zeroes
+ * their counters and restarts their age.
+ */
+bool cm_sadb_clear(struct cm_sadb *db, const char *map, __be32 peer,
 		   u32 spi, bool counters_only)
 {
-	struct cm_sa_pair *pair;
+	struct cm_sa_pair *pair, *tmp;
+	bool rebuild = false;
+	LIST_HEAD(kill);
 	int i;
 
 	spin_lock_bh(&db->lock);
 	list_for_each_entry(pair, &db->pairs, list) {
+		bool hit = false;
+
+		if (pair->dead)
+			continue;
 		if (map && strcmp(pair->map, map))
 			continue;
 		if (peer && READ_ONCE(pair->peer) != peer)
@@ -449,20 +550,29 @@ void cm_sadb_clear(struct cm_sadb *db, const char *map, __be32 peer,
 
 			if (!sa || (spi && sa->spi != spi))
 				continue;
+			hit = true;
 			cm_sa_stats_zero(sa);
-			if (counters_only)
-				continue;
-			/* A manual SA is reinstalled: it starts over. */
-			atomic64_set(&sa->oseq, 0);
-			spin_lock(&sa->replay_lock);
-			sa->replay_top = 0;
-			bitmap_zero(sa->replay_bits, CM_REPLAY_MAX);
-			spin_unlock(&sa->replay_lock);
 		}
-		if (!counters_only)
+		if (!hit || counters_only)
+			continue;
+		if (pair->isakmp) {
+			rebuild |= pair->out_active;
+			if (cm_pair_unlink_locked(db, pair))
+				list_add_tail(&pair->kill, &kill);
+		} else {
 			pair->add_time = get_jiffies_64();
+		}
 	}
 	spin_unlock_bh(&db->lock);
+
+	if (!list_empty(&kill))
+		cm_sa_acquire_reset(db);
+	list_for_each_entry_safe(pair, tmp, &kill, kill) {
+		list_del_init(&pair->kill);
+		cm_sa_expire_notify(db, pair, true, CRYPTOMAP_EXPIRE_CLEARED);
+		cm_sa_pair_put(pair);
+	}
+	return rebuild;
 }
 
 /* ---- life ---- */
@@ -487,8 +597,14 @@ int cm_dp_net_init(struct cm_net *cmn)
 	spin_lock_init(&db->lock);
 	INIT_LIST_HEAD(&db->pairs);
 
+	err = cm_keyed_init(db);
+	if (err) {
+		cm_sadb_put(db);
+		return err;
+	}
 	err = cm_hooks_register(db);
 	if (err) {
+		cm_keyed_exit(db);
 		cm_sadb_put(db);
 		return err;
 	}
@@ -507,6 +623,8 @@ void cm_dp_net_exit(struct cm_net *cmn)
 	if (db->hooks)
 		cm_hooks_unregister(db);
 	WRITE_ONCE(slot->db, NULL);
+	/* The keyed pairs the SADB itself holds, and its timers. */
+	cm_keyed_exit(db);
 	/* Bundles still held by an SPD being freed keep db alive. */
 	cm_sadb_put(db);
 }

@@ -83,7 +83,24 @@ struct cm_sa_pair {
 	struct cm_session_key keys[CM_SA_NSLOTS]; /* to match; wiped */
 
 	struct cm_sa *sa[CM_SA_NSLOTS];
+
+	/* Keyed pairs (sa_keyed.c): installed by a keying daemon. */
+	bool isakmp;
+	bool out_active;		/* its outbound SA is the entry's */
+	bool standby;			/* installed, not yet used for output */
+	bool dead;			/* unlinked, no longer found */
+	bool soft_sent;
+	bool notify;			/* while dying: send EXPIRE hard */
+	u8 why;				/* enum cryptomap_expire_reason */
+	u8 pfs;
+	u32 life_sec, life_kb, idle_time;
+	u64 grace_end;			/* jiffies64: replaced, dies then */
+	u64 last_use;			/* jiffies64 of the last packet seen */
+	u64 last_pkts;
+	u32 sync_gen;
+	struct list_head kill;		/* on a private list while dying */
 };
+
 
 #define CM_SA_HASH_BITS	8
 
@@ -102,7 +119,16 @@ struct cm_sadb {
 	u32 next_conn_id;
 	struct cm_netstats __percpu *stats;
 	bool hooks;
+
+	/* sa_keyed.c and sa_events.c */
+	struct delayed_work life_work;	/* lifetimes, once a second */
+	struct list_head spi_resv;	/* SPI_ALLOC reservations */
+	unsigned int n_resv;
+	u32 sync_gen;
+	spinlock_t acq_lock;		/* acq[] */
+	struct cm_acq_slot *acq;	/* ACQUIRE rate limit, per flow */
 };
+
 
 /* Module and per-netns life (main.c). */
 int cm_dp_init(void);
@@ -137,8 +163,61 @@ void cm_net_stats_read(const struct cm_sadb *db, u64 *out);
 bool cm_replay_check(struct cm_sa *sa, u32 seq);
 bool cm_replay_advance(struct cm_sa *sa, u32 seq);
 
-/* SA_CLEAR: reinstall (reset sequence numbers and windows) or zero counters. */
-void cm_sadb_clear(struct cm_sadb *db, const char *map, __be32 peer,
+/*
+ * SA_CLEAR: zero the counters; unless @counters_only, delete the keyed
+ * pairs (EXPIRE hard, cleared) and "re-install" the manual ones, which
+ * keeps their sequence numbers and replay windows.  True when keyed pairs
+ * went and the caller must rebuild the SPD (cmn->lock held).
+ */
+bool cm_sadb_clear(struct cm_sadb *db, const char *map, __be32 peer,
 		   u32 spi, bool counters_only);
+
+/* sa.c, for sa_keyed.c */
+struct cm_sa_pair *cm_pair_create(struct cm_sadb *db,
+				  const struct cm_spd_entry *e,
+				  const struct cm_tset_params *t,
+				  const struct cm_session_key *keys);
+void cm_pair_publish(struct cm_sadb *db, struct cm_sa_pair *pair);
+bool cm_pair_unlink_locked(struct cm_sadb *db, struct cm_sa_pair *pair);
+
+/* sa_keyed.c: pairs installed by a keying daemon (ipsec-isakmp). */
+#define CM_SPI_RESV_MAX		4096	/* SPI_ALLOC reservations at once */
+#define CM_SPI_RESV_TIME	60	/* seconds */
+#define CM_REKEY_GRACE		30	/* seconds the replaced inbound SA lives */
+
+int cm_keyed_init(struct cm_sadb *db);
+void cm_keyed_exit(struct cm_sadb *db);
+void cm_keyed_entry_sync(struct cm_sadb *db, struct cm_spd_entry *e);
+void cm_keyed_sweep(struct cm_sadb *db);
+struct cm_spd_entry *cm_keyed_entry(struct cm_net *cmn, const char *map,
+				    u32 seq);
+int cm_spi_alloc(struct cm_sadb *db, u8 proto, u32 lo, u32 hi, u32 *spi);
+int cm_keyed_add(struct cm_sadb *db, struct cm_spd_entry *e,
+		 const struct cm_tset_params *t,
+		 const struct cm_session_key *keys, __be32 peer,
+		 u32 life_sec, u32 life_kb, bool standby);
+struct cm_sa_pair *cm_keyed_find_spi(struct cm_sadb *db, u32 spi, u8 proto,
+				     u8 dir);
+void cm_keyed_activate(struct cm_sadb *db, struct cm_sa_pair *pair);
+unsigned int cm_keyed_del(struct cm_sadb *db, struct cm_sa_pair *only,
+			  const char *map, u32 seq, u8 reason);
+u64 cm_sa_seq_read(const struct cm_sa *sa);
+
+/* sa_events.c: the "events" multicast group. */
+struct cm_acq_slot {
+	u32 hash;			/* of the entry and the flow, 0 = free */
+	u64 sent;			/* jiffies64 */
+};
+
+#define CM_ACQ_SLOTS		256	/* flows remembered for the rate limit */
+#define CM_ACQ_INTERVAL		5	/* seconds between ACQUIREs of a flow */
+
+void cm_sa_acquire(struct cm_sadb *db, const struct cm_spd_entry *e,
+		   const struct sk_buff *skb);
+void cm_sa_acquire_reset(struct cm_sadb *db);
+void cm_sa_expire_notify(struct cm_sadb *db, struct cm_sa_pair *pair,
+			 bool hard, u8 reason);
+void cm_sa_invalid_spi(struct cm_sadb *db, const struct sk_buff *skb,
+		       u32 spi, u8 proto);
 
 #endif /* _CM_SA_H */

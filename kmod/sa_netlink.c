@@ -12,6 +12,7 @@
 
 #include "cryptomap.h"
 #include "netlink.h"
+#include "nl_policy.h"
 #include "sa.h"
 
 /* The local crypto endpoint of an entry: local-address, or the bound IF. */
@@ -65,16 +66,19 @@ static int cm_sa_fill(struct sk_buff *msg, struct netlink_callback *cb,
 	e = spd ? cm_spd_entry_find(spd, pair->map, pair->seq) : NULL;
 	status = e && e->sa == pair ? CRYPTOMAP_SA_ACTIVE :
 				      CRYPTOMAP_SA_EXPIRED;
+	if (pair->isakmp && pair->standby)
+		status = CRYPTOMAP_SA_STANDBY;
+	else if (pair->isakmp && sa->dir == CRYPTOMAP_DIR_IN && !pair->dead)
+		status = CRYPTOMAP_SA_ACTIVE;	/* accepting, in grace too */
 	local = cm_entry_local_addr(db->net, spd, e);
 	peer = READ_ONCE(pair->peer);
-	life_kb = e ? e->life_kb : 0;
-	life_sec = e ? e->life_sec : 0;
+	life_kb = pair->life_kb;
+	life_sec = pair->life_sec;
 
 	cm_sa_stats_read(sa, v);
 	bytes = v[CRYPTOMAP_SA_STATS_BYTES];
 	kb_left = life_kb > bytes / 1024 ? life_kb - bytes / 1024 : 0;
 	age = (get_jiffies_64() - pair->add_time) / HZ;
-	/* Manual SAs never expire: their lifetimes only count down. */
 
 	hdr = cm_nl_put_hdr(msg, cb, db->cmn, CRYPTOMAP_CMD_SA_GET, 0);
 	if (!hdr)
@@ -92,17 +96,27 @@ static int cm_sa_fill(struct sk_buff *msg, struct netlink_callback *cb,
 	    nla_put_u8(msg, CRYPTOMAP_SA_A_MODE, pair->mode) ||
 	    nla_put_u8(msg, CRYPTOMAP_SA_A_STATUS, status) ||
 	    nla_put_u8(msg, CRYPTOMAP_SA_A_IV_SIZE, sa->ivlen) ||
-	    nla_put_u32(msg, CRYPTOMAP_SA_A_REPLAY_WINDOW, sa->replay_window) ||
-	    nla_put_u64_64bit(msg, CRYPTOMAP_SA_A_LIFE_KB_LEFT, kb_left,
+	    nla_put_u32(msg, CRYPTOMAP_SA_A_REPLAY_WINDOW,
+			READ_ONCE(sa->replay_window)) ||
+	    nla_put_u64_64bit(msg, CRYPTOMAP_SA_A_OSEQ, cm_sa_seq_read(sa),
 			      CRYPTOMAP_SA_A_PAD) ||
-	    nla_put_u32(msg, CRYPTOMAP_SA_A_LIFE_SEC_LEFT,
-			life_sec > age ? life_sec - (u32)age : 0) ||
-	    cm_sa_fill_stats(msg, sa)) {
-		genlmsg_cancel(msg, hdr);
-		return -EMSGSIZE;
-	}
+	    cm_sa_fill_stats(msg, sa))
+		goto cancel;
+	/* Manual SAs never expire (IOS prints "no sa timing"). */
+	if (pair->isakmp &&
+	    (nla_put_u64_64bit(msg, CRYPTOMAP_SA_A_LIFE_KB_LEFT, kb_left,
+			       CRYPTOMAP_SA_A_PAD) ||
+	     nla_put_u32(msg, CRYPTOMAP_SA_A_LIFE_SEC_LEFT,
+			 life_sec > age ? life_sec - (u32)age : 0) ||
+	     nla_put_u32(msg, CRYPTOMAP_SA_A_LIFE_SEC, life_sec) ||
+	     nla_put_u32(msg, CRYPTOMAP_SA_A_LIFE_KB, life_kb)))
+		goto cancel;
 	genlmsg_end(msg, hdr);
 	return 0;
+
+cancel:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
 }
 
 int cm_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
@@ -119,6 +133,8 @@ int cm_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	rcu_read_lock();
 	spd = rcu_dereference(db->cmn->spd);
 	list_for_each_entry(pair, &db->pairs, list) {
+		if (pair->dead)
+			continue;
 		for (i = 0; i < CM_SA_NSLOTS; i++) {
 			if (!pair->sa[i])
 				continue;
@@ -142,8 +158,10 @@ int cm_nl_sa_clear(struct sk_buff *skb, struct genl_info *info)
 	struct cm_sadb *db = cm_sadb_get_net(genl_info_net(info));
 	struct nlattr **tb = info->attrs;
 	const char *map = NULL;
+	struct cm_net *cmn;
 	__be32 peer = 0;
 	u32 spi = 0;
+	int err = 0;
 
 	if (!db)
 		return -ENOENT;
@@ -167,9 +185,13 @@ int cm_nl_sa_clear(struct sk_buff *skb, struct genl_info *info)
 			return -EINVAL;
 		}
 	}
-	cm_sadb_clear(db, map, peer, spi,
-		      nla_get_flag(tb[CRYPTOMAP_SA_A_COUNTERS_ONLY]));
-	return 0;
+	cmn = cm_nl_net_lock(info);
+	/* Entries that lost their keyed SAs ask for new ones (ACQUIRE). */
+	if (cm_sadb_clear(db, map, peer, spi,
+			  nla_get_flag(tb[CRYPTOMAP_SA_A_COUNTERS_ONLY])))
+		err = cm_spd_rebuild(cmn);
+	mutex_unlock(&cmn->lock);
+	return err;
 }
 
 int cm_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
@@ -199,4 +221,485 @@ int cm_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 nospace:
 	nlmsg_free(msg);
 	return -EMSGSIZE;
+}
+
+/* ---- the operations of a keying daemon ---- */
+
+static int cm_sa_err(struct cm_net *cmn, struct genl_info *info,
+		     const struct nlattr *attr, int err, const char *fmt, ...)
+	__printf(5, 6);
+
+static int cm_sa_err(struct cm_net *cmn, struct genl_info *info,
+		     const struct nlattr *attr, int err, const char *fmt, ...)
+{
+	char buf[CM_ERRMSG_LEN];
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, args);
+	va_end(args);
+	cm_errf(cmn, info->extack, "%s", buf);
+	if (attr)
+		NL_SET_BAD_ATTR(info->extack, attr);
+	return err;
+}
+
+static const char *cm_sa_proto_name(u8 proto)
+{
+	return proto == IPPROTO_AH ? "ah" : "esp";
+}
+
+static u8 cm_sa_req_proto(struct genl_info *info)
+{
+	struct nlattr *a = info->attrs[CRYPTOMAP_SA_A_PROTO];
+
+	return a ? nla_get_u8(a) : IPPROTO_ESP;
+}
+
+static int cm_sa_check_proto(struct cm_net *cmn, struct genl_info *info,
+			     u8 proto)
+{
+	if (proto == IPPROTO_ESP || proto == IPPROTO_AH)
+		return 0;
+	return cm_sa_err(cmn, info, info->attrs[CRYPTOMAP_SA_A_PROTO], -EINVAL,
+			 "protocol must be esp (50) or ah (51)");
+}
+
+/* The ipsec-isakmp entry a request names (cmn->lock held). */
+static struct cm_spd_entry *cm_sa_req_entry(struct cm_net *cmn,
+					    struct genl_info *info,
+					    const char *op)
+{
+	struct nlattr **tb = info->attrs;
+	struct cm_spd_entry *e;
+	const char *map;
+	u32 seq;
+
+	if (!tb[CRYPTOMAP_SA_A_MAP] || !tb[CRYPTOMAP_SA_A_SEQ]) {
+		cm_sa_err(cmn, info, NULL, -EINVAL,
+			  "%s needs a crypto map name and sequence number", op);
+		return ERR_PTR(-EINVAL);
+	}
+	map = nla_data(tb[CRYPTOMAP_SA_A_MAP]);
+	seq = nla_get_u32(tb[CRYPTOMAP_SA_A_SEQ]);
+	e = cm_keyed_entry(cmn, map, seq);
+	if (!e) {
+		cm_sa_err(cmn, info, tb[CRYPTOMAP_SA_A_SEQ], -ENOENT,
+			  "crypto map %s %u does not exist", map, seq);
+		return ERR_PTR(-ENOENT);
+	}
+	if (e->type != CRYPTOMAP_TYPE_ISAKMP) {
+		cm_sa_err(cmn, info, tb[CRYPTOMAP_SA_A_SEQ], -EINVAL,
+			  "crypto map %s %u is not ipsec-isakmp (manual SAs come from set session-key)",
+			  map, seq);
+		return ERR_PTR(-EINVAL);
+	}
+	return e;
+}
+
+int cm_nl_spi_alloc(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cm_sadb *db = cm_sadb_get_net(genl_info_net(info));
+	struct nlattr **tb = info->attrs;
+	u32 lo = 256, hi = U32_MAX, spi = 0;
+	struct sk_buff *msg;
+	struct cm_net *cmn;
+	u8 proto;
+	void *hdr;
+	int err;
+
+	if (!db)
+		return -ENOENT;
+	cmn = cm_nl_net_lock(info);
+	proto = cm_sa_req_proto(info);
+	err = cm_sa_check_proto(cmn, info, proto);
+	if (err)
+		goto out;
+	if (tb[CRYPTOMAP_SA_A_SPI_MIN])
+		lo = nla_get_u32(tb[CRYPTOMAP_SA_A_SPI_MIN]);
+	if (tb[CRYPTOMAP_SA_A_SPI_MAX])
+		hi = nla_get_u32(tb[CRYPTOMAP_SA_A_SPI_MAX]);
+	if (lo > hi) {
+		err = cm_sa_err(cmn, info, tb[CRYPTOMAP_SA_A_SPI_MAX], -EINVAL,
+				"SPI range %u-%u is empty", lo, hi);
+		goto out;
+	}
+	err = cm_spi_alloc(db, proto, lo, hi, &spi);
+	if (err == -EBUSY) {
+		err = cm_sa_err(cmn, info, NULL, err,
+				"too many SPIs allocated and not used (%u)",
+				CM_SPI_RESV_MAX);
+		goto out;
+	}
+	if (err) {
+		err = cm_sa_err(cmn, info, NULL, err,
+				"no free %s SPI in %u-%u",
+				cm_sa_proto_name(proto), lo, hi);
+		goto out;
+	}
+	err = -ENOMEM;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		goto out;
+	hdr = genlmsg_put_reply(msg, info, &cm_genl_family, 0,
+				CRYPTOMAP_CMD_SPI_ALLOC);
+	if (!hdr || nla_put_u8(msg, CRYPTOMAP_SA_A_PROTO, proto) ||
+	    nla_put_u32(msg, CRYPTOMAP_SA_A_SPI, spi)) {
+		nlmsg_free(msg);
+		err = -EMSGSIZE;
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+out:
+	mutex_unlock(&cmn->lock);
+	return err;
+}
+
+/* One CRYPTOMAP_SA_A_KEY into its slot of @keys. */
+static int cm_sa_parse_key(struct cm_net *cmn, struct genl_info *info,
+			   const struct nlattr *a,
+			   const struct cm_tset_params *t,
+			   struct cm_session_key *keys)
+{
+	struct nlattr *kb[CRYPTOMAP_KEY_A_MAX + 1];
+	struct cm_session_key *k;
+	unsigned int need_c, need_a;
+	int err, slot;
+	u8 dir, proto;
+
+	err = nla_parse_nested(kb, CRYPTOMAP_KEY_A_MAX, a, cm_key_policy,
+			       info->extack);
+	if (err)
+		return err;
+	if (!kb[CRYPTOMAP_KEY_A_DIR] || !kb[CRYPTOMAP_KEY_A_PROTO] ||
+	    !kb[CRYPTOMAP_KEY_A_SPI])
+		return cm_sa_err(cmn, info, a, -EINVAL,
+				 "a session key needs inbound/outbound, esp/ah and an SPI");
+	dir = nla_get_u8(kb[CRYPTOMAP_KEY_A_DIR]);
+	proto = nla_get_u8(kb[CRYPTOMAP_KEY_A_PROTO]);
+	slot = proto == IPPROTO_AH ?
+	       (dir == CRYPTOMAP_DIR_IN ? CM_SA_AH_IN : CM_SA_AH_OUT) :
+	       (dir == CRYPTOMAP_DIR_IN ? CM_SA_ESP_IN : CM_SA_ESP_OUT);
+	k = &keys[slot];
+	if (k->spi)
+		return cm_sa_err(cmn, info, a, -EINVAL,
+				 "session key %s %s is given twice",
+				 dir == CRYPTOMAP_DIR_IN ? "inbound" : "outbound",
+				 cm_sa_proto_name(proto));
+	if (proto == IPPROTO_AH) {
+		need_c = 0;
+		need_a = t->ah ? cm_tset_ah_len(t) : 0;
+		if (!t->ah)
+			return cm_sa_err(cmn, info, a, -EINVAL,
+					 "transform set %s has no AH transform for an ah session key",
+					 t->name);
+	} else {
+		if (!t->esp_enc && !t->esp_auth)
+			return cm_sa_err(cmn, info, a, -EINVAL,
+					 "transform set %s has no ESP transform for an esp session key",
+					 t->name);
+		need_c = cm_tset_cipher_len(t);
+		need_a = cm_tset_esp_auth_len(t);
+	}
+	k->dir = dir;
+	k->proto = proto;
+	k->spi = nla_get_u32(kb[CRYPTOMAP_KEY_A_SPI]);
+	if (kb[CRYPTOMAP_KEY_A_CIPHER]) {
+		k->cipher_len = nla_len(kb[CRYPTOMAP_KEY_A_CIPHER]);
+		nla_memcpy(k->cipher, kb[CRYPTOMAP_KEY_A_CIPHER],
+			   sizeof(k->cipher));
+	}
+	if (kb[CRYPTOMAP_KEY_A_AUTH]) {
+		k->auth_len = nla_len(kb[CRYPTOMAP_KEY_A_AUTH]);
+		nla_memcpy(k->auth, kb[CRYPTOMAP_KEY_A_AUTH], sizeof(k->auth));
+	}
+	if (k->cipher_len != need_c)
+		return cm_sa_err(cmn, info, a, -EINVAL,
+				 "%s cipher key of SPI %u must be %u bytes for transform set %s, not %u",
+				 cm_sa_proto_name(proto), k->spi, need_c,
+				 t->name, k->cipher_len);
+	if (k->auth_len != need_a)
+		return cm_sa_err(cmn, info, a, -EINVAL,
+				 "%s authenticator of SPI %u must be %u bytes for transform set %s, not %u",
+				 cm_sa_proto_name(proto), k->spi, need_a,
+				 t->name, k->auth_len);
+	return 0;
+}
+
+int cm_nl_sa_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cm_sadb *db = cm_sadb_get_net(genl_info_net(info));
+	struct nlattr **tb = info->attrs;
+	const struct cm_tset_params *t = NULL;
+	struct cm_session_key *keys;
+	unsigned int i, peer_idx;
+	struct cm_spd_entry *e;
+	const char *tset;
+	struct cm_net *cmn;
+	struct nlattr *a;
+	u32 life_sec, life_kb;
+	int err, rem;
+	__be32 peer;
+
+	if (!db)
+		return -ENOENT;
+	keys = kcalloc(CM_SA_NSLOTS, sizeof(*keys), GFP_KERNEL);
+	if (!keys)
+		return -ENOMEM;
+	cmn = cm_nl_net_lock(info);
+	e = cm_sa_req_entry(cmn, info, "sa-add");
+	if (IS_ERR(e)) {
+		err = PTR_ERR(e);
+		goto out;
+	}
+	if (e->inactive != CRYPTOMAP_INACTIVE_NONE) {
+		err = cm_sa_err(cmn, info, tb[CRYPTOMAP_SA_A_SEQ], -EINVAL,
+				"crypto map %s %u is incomplete: it cannot have SAs",
+				e->map, e->seq);
+		goto out;
+	}
+	if (!tb[CRYPTOMAP_SA_A_TSET]) {
+		err = cm_sa_err(cmn, info, NULL, -EINVAL,
+				"sa-add needs the transform set that was negotiated");
+		goto out;
+	}
+	tset = nla_data(tb[CRYPTOMAP_SA_A_TSET]);
+	for (i = 0; i < e->n_tsets && i < CRYPTOMAP_MAX_TSETS; i++)
+		if (!strcmp(e->tsets[i].name, tset))
+			t = &e->tsets[i];
+	if (!t) {
+		err = cm_sa_err(cmn, info, tb[CRYPTOMAP_SA_A_TSET], -EINVAL,
+				"transform set %s is not in crypto map %s %u",
+				tset, e->map, e->seq);
+		goto out;
+	}
+
+	peer_idx = min_t(unsigned int, READ_ONCE(e->cur_peer),
+			 e->n_peers - 1);
+	if (tb[CRYPTOMAP_SA_A_PEER]) {
+		peer = nla_get_in_addr(tb[CRYPTOMAP_SA_A_PEER]);
+		for (i = 0; i < e->n_peers; i++)
+			if (e->peers[i] == peer)
+				break;
+		if (i == e->n_peers) {
+			err = cm_sa_err(cmn, info, tb[CRYPTOMAP_SA_A_PEER],
+					-EINVAL,
+					"%pI4 is not a set peer of crypto map %s %u",
+					&peer, e->map, e->seq);
+			goto out;
+		}
+		peer_idx = i;
+	}
+	peer = e->peers[peer_idx];
+
+	nla_for_each_attr(a, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem) {
+		if (nla_type(a) != CRYPTOMAP_SA_A_KEY)
+			continue;
+		err = cm_sa_parse_key(cmn, info, a, t, keys);
+		if (err)
+			goto out;
+	}
+	if ((t->esp_enc || t->esp_auth) &&
+	    (!keys[CM_SA_ESP_IN].spi || !keys[CM_SA_ESP_OUT].spi)) {
+		err = cm_sa_err(cmn, info, NULL, -EINVAL,
+				"transform set %s needs an inbound and an outbound esp session key",
+				t->name);
+		goto out;
+	}
+	if (t->ah && (!keys[CM_SA_AH_IN].spi || !keys[CM_SA_AH_OUT].spi)) {
+		err = cm_sa_err(cmn, info, NULL, -EINVAL,
+				"transform set %s needs an inbound and an outbound ah session key",
+				t->name);
+		goto out;
+	}
+
+	life_sec = tb[CRYPTOMAP_SA_A_LIFE_SEC] ?
+		   nla_get_u32(tb[CRYPTOMAP_SA_A_LIFE_SEC]) : e->life_sec;
+	life_kb = tb[CRYPTOMAP_SA_A_LIFE_KB] ?
+		  nla_get_u32(tb[CRYPTOMAP_SA_A_LIFE_KB]) : e->life_kb;
+
+	err = cm_keyed_add(db, e, t, keys, peer, life_sec, life_kb,
+			   nla_get_flag(tb[CRYPTOMAP_SA_A_STANDBY]));
+	if (err == -EEXIST) {
+		err = cm_sa_err(cmn, info, NULL, err,
+				"an inbound SA with SPI %u already exists",
+				keys[CM_SA_ESP_IN].spi ?: keys[CM_SA_AH_IN].spi);
+		goto out;
+	}
+	if (err) {
+		err = cm_sa_err(cmn, info, NULL, err,
+				"crypto map %s %u: cannot install the SAs (%d)",
+				e->map, e->seq, err);
+		goto out;
+	}
+	/* The current peer is the one the SAs were negotiated with. */
+	WRITE_ONCE(e->cur_peer, peer_idx);
+	err = cm_spd_rebuild(cmn);
+out:
+	mutex_unlock(&cmn->lock);
+	kfree_sensitive(keys);
+	return err;
+}
+
+/* The keyed pair named by SPI (+ PROTO, DIR); a reference is taken. */
+static struct cm_sa_pair *cm_sa_req_pair(struct cm_net *cmn,
+					 struct cm_sadb *db,
+					 struct genl_info *info,
+					 const char *op)
+{
+	struct nlattr **tb = info->attrs;
+	struct cm_sa_pair *pair;
+	u8 proto = cm_sa_req_proto(info);
+	u32 spi;
+	int err;
+
+	err = cm_sa_check_proto(cmn, info, proto);
+	if (err)
+		return ERR_PTR(err);
+	if (!tb[CRYPTOMAP_SA_A_SPI]) {
+		cm_sa_err(cmn, info, NULL, -EINVAL, "%s needs an SPI", op);
+		return ERR_PTR(-EINVAL);
+	}
+	spi = nla_get_u32(tb[CRYPTOMAP_SA_A_SPI]);
+	pair = cm_keyed_find_spi(db, spi, proto,
+				 tb[CRYPTOMAP_SA_A_DIR] ?
+				 nla_get_u8(tb[CRYPTOMAP_SA_A_DIR]) : 0);
+	if (!pair) {
+		cm_sa_err(cmn, info, tb[CRYPTOMAP_SA_A_SPI], -ENOENT,
+			  "no keyed %s SA with SPI %u", cm_sa_proto_name(proto),
+			  spi);
+		return ERR_PTR(-ENOENT);
+	}
+	return pair;
+}
+
+int cm_nl_sa_update(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cm_sadb *db = cm_sadb_get_net(genl_info_net(info));
+	struct nlattr **tb = info->attrs;
+	struct cm_sa_pair *pair;
+	struct cm_net *cmn;
+	int err = 0;
+
+	if (!db)
+		return -ENOENT;
+	cmn = cm_nl_net_lock(info);
+	pair = cm_sa_req_pair(cmn, db, info, "sa-update");
+	if (IS_ERR(pair)) {
+		err = PTR_ERR(pair);
+		goto out;
+	}
+	if (!tb[CRYPTOMAP_SA_A_ACTIVATE] && !tb[CRYPTOMAP_SA_A_LIFE_SEC] &&
+	    !tb[CRYPTOMAP_SA_A_LIFE_KB]) {
+		err = cm_sa_err(cmn, info, NULL, -EINVAL,
+				"sa-update needs activate or a lifetime");
+		goto put;
+	}
+	spin_lock_bh(&db->lock);
+	if (tb[CRYPTOMAP_SA_A_LIFE_SEC])
+		pair->life_sec = nla_get_u32(tb[CRYPTOMAP_SA_A_LIFE_SEC]);
+	if (tb[CRYPTOMAP_SA_A_LIFE_KB])
+		pair->life_kb = nla_get_u32(tb[CRYPTOMAP_SA_A_LIFE_KB]);
+	spin_unlock_bh(&db->lock);
+	if (tb[CRYPTOMAP_SA_A_ACTIVATE]) {
+		if (!pair->standby && !pair->out_active) {
+			err = cm_sa_err(cmn, info, tb[CRYPTOMAP_SA_A_SPI],
+					-EINVAL,
+					"the SA with SPI %u was replaced: it cannot be activated again",
+					nla_get_u32(tb[CRYPTOMAP_SA_A_SPI]));
+			goto put;
+		}
+		cm_keyed_activate(db, pair);
+		err = cm_spd_rebuild(cmn);
+	}
+put:
+	cm_sa_pair_put(pair);
+out:
+	mutex_unlock(&cmn->lock);
+	return err;
+}
+
+int cm_nl_sa_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cm_sadb *db = cm_sadb_get_net(genl_info_net(info));
+	struct nlattr **tb = info->attrs;
+	struct cm_sa_pair *pair;
+	struct cm_spd_entry *e;
+	struct cm_net *cmn;
+	int err = 0;
+
+	if (!db)
+		return -ENOENT;
+	cmn = cm_nl_net_lock(info);
+	if (tb[CRYPTOMAP_SA_A_SPI]) {
+		pair = cm_sa_req_pair(cmn, db, info, "sa-del");
+		if (IS_ERR(pair)) {
+			err = PTR_ERR(pair);
+			goto out;
+		}
+		cm_keyed_del(db, pair, NULL, 0, 0);
+		cm_sa_pair_put(pair);
+	} else {
+		e = cm_sa_req_entry(cmn, info, "sa-del without an SPI");
+		if (IS_ERR(e)) {
+			err = PTR_ERR(e);
+			goto out;
+		}
+		cm_keyed_del(db, NULL, e->map, e->seq, 0);
+	}
+	err = cm_spd_rebuild(cmn);
+out:
+	mutex_unlock(&cmn->lock);
+	return err;
+}
+
+int cm_nl_peer_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct cm_spd_entry *e;
+	struct cm_net *cmn;
+	unsigned int i, cur;
+	int err = 0;
+
+	cmn = cm_nl_net_lock(info);
+	e = cm_sa_req_entry(cmn, info, "peer-set");
+	if (IS_ERR(e)) {
+		err = PTR_ERR(e);
+		goto out;
+	}
+	if (!e->n_peers) {
+		err = cm_sa_err(cmn, info, NULL, -EINVAL,
+				"crypto map %s %u has no set peer", e->map,
+				e->seq);
+		goto out;
+	}
+	if (!!tb[CRYPTOMAP_SA_A_PEER] == !!tb[CRYPTOMAP_SA_A_NEXT_PEER]) {
+		err = cm_sa_err(cmn, info, NULL, -EINVAL,
+				"peer-set needs either a peer or next-peer");
+		goto out;
+	}
+	cur = min_t(unsigned int, READ_ONCE(e->cur_peer), e->n_peers - 1);
+	if (tb[CRYPTOMAP_SA_A_NEXT_PEER]) {
+		i = (cur + 1) % e->n_peers;
+	} else {
+		__be32 peer = nla_get_in_addr(tb[CRYPTOMAP_SA_A_PEER]);
+
+		for (i = 0; i < e->n_peers; i++)
+			if (e->peers[i] == peer)
+				break;
+		if (i == e->n_peers) {
+			err = cm_sa_err(cmn, info, tb[CRYPTOMAP_SA_A_PEER],
+					-EINVAL,
+					"%pI4 is not a set peer of crypto map %s %u",
+					&peer, e->map, e->seq);
+			goto out;
+		}
+	}
+	/* Published entries carry it over to the next SPD (spd.c). */
+	WRITE_ONCE(e->cur_peer, i);
+out:
+	mutex_unlock(&cmn->lock);
+	return err;
 }

@@ -57,6 +57,7 @@ struct sa {
 	char tset[NAME_LEN];
 	uint32_t replay_window, life_sec_left;
 	uint64_t life_kb_left;
+	int has_life;		/* keyed SAs only: manual ones never expire */
 	uint64_t st[__CRYPTOMAP_SA_STATS_MAX];
 };
 struct stats {

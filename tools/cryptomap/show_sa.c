@@ -193,11 +193,16 @@ static void sa_list(struct view *v, const struct entry *e, uint8_t dir,
 		print_text(", flow_id: SW:%u, sibling_flags 80004040",
 			   v->conn_id);
 		print_str(PRINT_ANY, "crypto_map", ", crypto map: %s\n", s->map);
-		print_u64(PRINT_ANY, "remaining_key_lifetime_kilobytes",
-			  "        sa timing: remaining key lifetime (k/sec): (%llu",
-			  s->life_kb_left);
-		print_u64(PRINT_ANY, "remaining_key_lifetime_seconds", "/%llu)\n",
-			  s->life_sec_left);
+		if (s->has_life) {
+			print_u64(PRINT_ANY, "remaining_key_lifetime_kilobytes",
+				  "        sa timing: remaining key lifetime (k/sec): (%llu",
+				  s->life_kb_left);
+			print_u64(PRINT_ANY, "remaining_key_lifetime_seconds",
+				  "/%llu)\n", s->life_sec_left);
+		} else {
+			/* IOS: manual SAs never expire */
+			print_text("        no sa timing\n");
+		}
 		print_u64(PRINT_ANY, "iv_size", "        IV size: %llu bytes\n",
 			  s->iv_size);
 		print_yn(PRINT_ANY, "replay_detection_support",
