@@ -18,6 +18,7 @@ struct cm_tset_params;
 struct cm_skb_cb {
 	void *tmp;		/* the one atomic allocation: IV, request, sg */
 	struct cm_sa *sa;	/* its bundle is held for the packet */
+	struct cm_sa *ah;	/* out: AH after ESP; in: AH verified */
 	u32 seq;
 	u16 esp_off;		/* ESP header, from skb->data */
 	u16 inner_len;		/* outbound: plaintext bytes */

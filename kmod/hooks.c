@@ -82,7 +82,8 @@ static unsigned int cm_hook_in(void *priv, struct sk_buff *skb,
 	if (cm_input_nested())
 		return NF_ACCEPT;
 
-	if (ip_hdr(skb)->protocol == IPPROTO_ESP) {
+	if (ip_hdr(skb)->protocol == IPPROTO_ESP ||
+	    ip_hdr(skb)->protocol == IPPROTO_AH) {
 		verdict = cm_input_esp(db, skb, state);
 		if (verdict != CM_NOT_OURS)
 			return verdict;

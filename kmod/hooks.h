@@ -22,7 +22,7 @@ bool cm_output_nested(void);
 unsigned int cm_output(struct cm_sadb *db, const struct cm_spd_entry *e,
 		       struct sk_buff *skb, const struct nf_hook_state *state);
 
-/* input.c: NF_STOLEN or NF_DROP, or CM_NOT_OURS for ESP not to us. */
+/* input.c: NF_STOLEN or NF_DROP, or CM_NOT_OURS for ESP/AH not to us. */
 #define CM_NOT_OURS	(-1)
 bool cm_input_nested(void);
 int cm_input_esp(struct cm_sadb *db, struct sk_buff *skb,

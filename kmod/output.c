@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cryptomap: outbound.  A packet leaving a crypto-map interface that an
- * entry's ACL permits is wrapped in ESP with that entry's outbound SA:
- * in tunnel mode behind a new IPv4 header from the local address to the
+ * entry's ACL permits is wrapped in ESP, AH, or ESP then AH (one bundle,
+ * RFC 4301 4.3) with that entry's outbound SAs, its payload compressed
+ * first (IPComp) when the transform set says so: in tunnel mode behind a new IPv4 header from the local address to the
  * entry's current peer, in transport mode (traffic between this gateway
  * and the peer only, as IOS does) behind its own header.  The result is
  * routed to the peer and sent with ip_local_out(); while it passes the
@@ -19,9 +20,11 @@
 #include <net/ip.h>
 #include <net/route.h>
 
+#include "ah.h"
 #include "cryptomap.h"
 #include "esp.h"
 #include "hooks.h"
+#include "ipcomp.h"
 #include "sa.h"
 
 static DEFINE_PER_CPU(unsigned int, cm_xmit_nest);
@@ -83,10 +86,19 @@ void cm_output_finish(struct sk_buff *skb, int err)
 	cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_PKTS, 1);
 	cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_BYTES, CM_SKB_CB(skb)->inner_len);
 	cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_ENCAPS, 1);
-	if (pair->esp_enc > CRYPTOMAP_ENC_NULL)
+	if (sa->proto == IPPROTO_ESP && pair->esp_enc > CRYPTOMAP_ENC_NULL)
 		cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_CRYPT, 1);
 	if (sa->icvlen)
 		cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_DIGEST, 1);
+
+	/* A bundle: AH authenticates what ESP made. */
+	if (CM_SKB_CB(skb)->ah) {
+		sa = CM_SKB_CB(skb)->ah;
+		CM_SKB_CB(skb)->ah = NULL;
+		CM_SKB_CB(skb)->sa = sa;
+		cm_ah_output(sa, skb);
+		return;
+	}
 
 	transport = CM_SKB_CB(skb)->transport;
 	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
@@ -109,22 +121,58 @@ out:
 }
 
 /* Consumes @skb: encapsulates it and sends it, or drops it. */
+/* The next outbound sequence number, 0 when the SA has used them all. */
+static u32 cm_next_seq(struct cm_sa *sa)
+{
+	s64 seq = atomic64_inc_return(&sa->oseq);
+
+	if (unlikely(seq > U32_MAX)) {
+		/* No ESN: a manual SA ends here; IOS counts a rollover. */
+		atomic64_set(&sa->oseq, U32_MAX);
+		cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_REPLAY_ROLLOVER, 1);
+		return 0;
+	}
+	return seq;
+}
+
+/* The largest payload whose protected packet fits in @room bytes. */
+static unsigned int cm_payload_max(struct cm_sa *esp, unsigned int ahlen,
+				   unsigned int room)
+{
+	if (room <= ahlen)
+		return 0;
+	return esp ? cm_esp_payload_max(esp, room - ahlen) : room - ahlen;
+}
+
+static void cm_fill_ah(struct cm_sa *ah, struct ip_auth_hdr *ahh,
+		       u8 nexthdr, u32 seq)
+{
+	ahh->nexthdr = nexthdr;
+	ahh->hdrlen = (cm_ah_hlen(ah) >> 2) - 2;
+	ahh->reserved = 0;
+	ahh->spi = htonl(ah->spi);
+	ahh->seq_no = htonl(seq);
+}
+
 static void cm_output_one(struct cm_sadb *db, const struct cm_spd_entry *e,
 			  struct cm_sa *sa, struct net_device *out,
 			  struct sk_buff *skb)
 {
 	struct net *net = db->net;
-	unsigned int ihl, payload, hdr, outer_len, mtu, push, esp_off;
+	unsigned int ihl, payload, hdr, outer_len, mtu, push, esp_off, ahlen;
 	struct cm_sa_pair *pair = sa->pair;
+	struct cm_sa *esp = pair->sa[CM_SA_ESP_OUT];
+	struct cm_sa *ah = pair->sa[CM_SA_AH_OUT];
+	struct cm_sa *comp = pair->sa[CM_SA_COMP_OUT];
+	u32 seq = 0, ah_seq = 0;
 	__be32 local, peer;
 	struct flowi4 fl4;
 	struct iphdr *iph;
 	struct rtable *rt;
 	bool transport;
 	u8 nexthdr, tos;
+	int nfrags = 0;
 	__be16 df;
-	int nfrags;
-	s64 seq;
 
 	if (!cm_sa_pair_hold(pair)) {
 		kfree_skb(skb);
@@ -148,7 +196,7 @@ static void cm_output_one(struct cm_sadb *db, const struct cm_spd_entry *e,
 	memset(&fl4, 0, sizeof(fl4));
 	fl4.daddr = peer;
 	fl4.saddr = local;
-	fl4.flowi4_proto = IPPROTO_ESP;
+	fl4.flowi4_proto = ah ? IPPROTO_AH : IPPROTO_ESP;
 	fl4.flowi4_tos = RT_TOS(tos);
 	rt = ip_route_output_key(net, &fl4);
 	if (IS_ERR(rt))
@@ -175,7 +223,9 @@ static void cm_output_one(struct cm_sadb *db, const struct cm_spd_entry *e,
 			break;
 		}
 	}
-	outer_len = hdr + payload + cm_esp_overhead(sa, payload);
+	ahlen = ah ? cm_ah_hlen(ah) : 0;
+	outer_len = hdr + ahlen + payload +
+		    (esp ? cm_esp_overhead(esp, payload) : 0);
 	/*
 	 * In transport mode the packet's own route is the route to the peer,
 	 * whose path MTU the ICMP below lowers to what fits before ESP: the
@@ -186,7 +236,7 @@ static void cm_output_one(struct cm_sadb *db, const struct cm_spd_entry *e,
 		if (df && (iph->frag_off & htons(IP_DF)) && !skb->ignore_df) {
 			/* Too big: tell the sender what fits, as a router does. */
 			unsigned int fit = hdr > mtu ? 0 :
-					   cm_esp_payload_max(sa, mtu - hdr);
+					   cm_payload_max(esp, ahlen, mtu - hdr);
 
 			if (transport)
 				fit += ihl;
@@ -208,38 +258,59 @@ static void cm_output_one(struct cm_sadb *db, const struct cm_spd_entry *e,
 		goto drop_err;
 	}
 
-	push = (transport ? 0 : sizeof(struct iphdr)) + CM_ESP_HLEN + sa->ivlen;
-	if (skb_cow_head(skb, push + LL_RESERVED_SPACE(rt->dst.dev))) {
-		ip_rt_put(rt);
-		goto drop_err;
-	}
-	nfrags = cm_esp_add_trailer(sa, skb, payload, nexthdr);
-	if (nfrags < 0) {
-		ip_rt_put(rt);
-		goto drop_err;
+	/*
+	 * IPComp, measured above as if it did not help: compressed, the
+	 * packet only gets smaller.
+	 */
+	if (comp) {
+		int ret = cm_ipcomp_compress(comp, sa, skb,
+					     transport ? ihl : 0, nexthdr);
+
+		if (ret < 0) {
+			ip_rt_put(rt);
+			goto drop_err;
+		}
+		if (ret == IPPROTO_COMP) {
+			nexthdr = IPPROTO_COMP;
+			payload = skb->len - (transport ? ihl : 0);
+		}
 	}
 
-	seq = atomic64_inc_return(&sa->oseq);
-	if (unlikely(seq > U32_MAX)) {
-		/* No ESN: a manual SA ends here; IOS counts a rollover. */
-		atomic64_set(&sa->oseq, U32_MAX);
+	/* Between the (outer) IP header and the payload: AH, ESP and IV. */
+	push = ahlen + (esp ? CM_ESP_HLEN + esp->ivlen : 0);
+	if (skb_cow_head(skb, push + (transport ? 0 : sizeof(struct iphdr)) +
+			 LL_RESERVED_SPACE(rt->dst.dev))) {
 		ip_rt_put(rt);
-		cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_REPLAY_ROLLOVER, 1);
+		goto drop_err;
+	}
+	if (esp) {
+		nfrags = cm_esp_add_trailer(esp, skb, payload, nexthdr);
+		if (nfrags < 0) {
+			ip_rt_put(rt);
+			goto drop_err;
+		}
+		seq = cm_next_seq(esp);
+		nexthdr = IPPROTO_ESP;	/* what AH carries */
+	}
+	if (ah)
+		ah_seq = cm_next_seq(ah);
+	if (unlikely((esp && !seq) || (ah && !ah_seq))) {
+		ip_rt_put(rt);
 		kfree_skb(skb);
 		cm_sa_pair_put(pair);
 		return;
 	}
 
 	if (transport) {
-		skb_push(skb, CM_ESP_HLEN + sa->ivlen);
-		memmove(skb->data, skb->data + CM_ESP_HLEN + sa->ivlen, ihl);
+		skb_push(skb, push);
+		memmove(skb->data, skb->data + push, ihl);
 		skb_reset_network_header(skb);
 		iph = ip_hdr(skb);
-		iph->protocol = IPPROTO_ESP;
+		iph->protocol = ah ? IPPROTO_AH : IPPROTO_ESP;
 		iph->frag_off = df;
-		esp_off = ihl;
+		esp_off = ihl + ahlen;
 	} else {
-		skb_push(skb, sizeof(struct iphdr) + CM_ESP_HLEN + sa->ivlen);
+		skb_push(skb, sizeof(struct iphdr) + push);
 		skb_reset_network_header(skb);
 		iph = ip_hdr(skb);
 		iph->version = 4;
@@ -248,13 +319,16 @@ static void cm_output_one(struct cm_sadb *db, const struct cm_spd_entry *e,
 		iph->tos = INET_ECN_encapsulate(tos, tos);
 		iph->frag_off = df;
 		iph->ttl = ip4_dst_hoplimit(&rt->dst);
-		iph->protocol = IPPROTO_ESP;
+		iph->protocol = ah ? IPPROTO_AH : IPPROTO_ESP;
 		iph->saddr = fl4.saddr;
 		iph->daddr = peer;
-		esp_off = sizeof(struct iphdr);
+		esp_off = sizeof(struct iphdr) + ahlen;
 	}
 	iph->tot_len = htons(skb->len);
-	skb_set_transport_header(skb, esp_off);
+	skb_set_transport_header(skb, esp_off - ahlen);
+	if (ah)
+		cm_fill_ah(ah, (struct ip_auth_hdr *)(skb->data + esp_off - ahlen),
+			   nexthdr, ah_seq);
 	skb->protocol = htons(ETH_P_IP);
 
 	/* A new packet: nothing of the inner flow's state goes with it. */
@@ -264,10 +338,17 @@ static void cm_output_one(struct cm_sadb *db, const struct cm_spd_entry *e,
 	if (!transport)
 		ip_select_ident(net, skb, NULL);
 
-	CM_SKB_CB(skb)->sa = sa;
 	CM_SKB_CB(skb)->inner_len = min_t(unsigned int, payload, U16_MAX);
 	CM_SKB_CB(skb)->transport = transport;
-	cm_esp_encrypt(sa, skb, esp_off, nfrags, (u32)seq);
+	if (esp) {
+		CM_SKB_CB(skb)->sa = esp;
+		CM_SKB_CB(skb)->ah = ah;
+		cm_esp_encrypt(esp, skb, esp_off, nfrags, seq);
+	} else {
+		CM_SKB_CB(skb)->sa = ah;
+		CM_SKB_CB(skb)->ah = NULL;
+		cm_ah_output(ah, skb);
+	}
 	return;
 
 drop_err:
@@ -283,7 +364,7 @@ unsigned int cm_output(struct cm_sadb *db, const struct cm_spd_entry *e,
 	struct sk_buff *segs, *seg, *next;
 	struct cm_sa *sa;
 
-	sa = pair ? pair->sa[CM_SA_ESP_OUT] : NULL;
+	sa = pair ? pair->sa[CM_SA_ESP_OUT] ?: pair->sa[CM_SA_AH_OUT] : NULL;
 	if (!sa) {
 		/* No SA (yet): never let protected traffic out in clear. */
 		cm_net_stat_inc(db, CRYPTOMAP_STATS_A_NO_SA_SEND);

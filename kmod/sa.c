@@ -11,14 +11,17 @@
  */
 #include <crypto/aead.h>
 #include <crypto/algapi.h>
+#include <crypto/hash.h>
 #include <linux/hash.h>
 #include <linux/jiffies.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <net/netns/generic.h>
 
+#include "ah.h"
 #include "cryptomap.h"
 #include "esp.h"
+#include "ipcomp.h"
 #include "hooks.h"
 #include "sa.h"
 
@@ -53,6 +56,10 @@ static void cm_sa_free(struct cm_sa *sa)
 		return;
 	if (sa->aead)
 		crypto_free_aead(sa->aead);
+	if (sa->ahash)
+		crypto_free_ahash(sa->ahash);
+	if (sa->proto == IPPROTO_COMP)
+		cm_ipcomp_sa_free(sa);
 	free_percpu(sa->stats);
 	kfree_sensitive(sa);
 }
@@ -147,6 +154,7 @@ static bool cm_pair_matches(const struct cm_sa_pair *pair,
 	return !pair->isakmp && !strcmp(pair->map, e->map) &&
 	       pair->seq == e->seq && pair->esp_enc == t->esp_enc &&
 	       pair->esp_auth == t->esp_auth && pair->keybits == t->keybits &&
+	       pair->ah == t->ah && pair->comp == t->comp &&
 	       pair->mode == t->mode &&
 	       !crypto_memneq(pair->keys, keys, sizeof(pair->keys));
 }
@@ -221,7 +229,12 @@ static struct cm_sa *cm_sa_create(struct cm_sadb *db, struct cm_sa_pair *pair,
 	atomic64_set(&sa->oseq, 0);
 	sa->conn_id = ++db->next_conn_id;
 
-	err = cm_esp_sa_init(sa, t, k);
+	if (k->proto == IPPROTO_AH)
+		err = cm_ah_sa_init(sa, t, k);
+	else if (k->proto == IPPROTO_COMP)
+		err = cm_ipcomp_sa_init(sa, t);
+	else
+		err = cm_esp_sa_init(sa, t, k);
 	if (err) {
 		cm_sa_free(sa);
 		return ERR_PTR(err);
@@ -249,22 +262,48 @@ struct cm_sa_pair *cm_pair_create(struct cm_sadb *db,
 	strscpy(pair->tset, t->name, sizeof(pair->tset));
 	pair->esp_enc = t->esp_enc;
 	pair->esp_auth = t->esp_auth;
+	pair->ah = t->ah;
+	pair->comp = t->comp;
 	pair->keybits = t->keybits;
 	pair->mode = t->mode;
 	pair->replay_window = e->replay_window;
 	pair->add_time = get_jiffies_64();
 	memcpy(pair->keys, keys, sizeof(pair->keys));
 
-	for (i = CM_SA_ESP_IN; i <= CM_SA_ESP_OUT; i++) {
+	for (i = 0; i < CM_SA_COMP_IN; i++) {
+		bool in = i == CM_SA_ESP_IN || i == CM_SA_AH_IN;
+		bool ah = i == CM_SA_AH_IN || i == CM_SA_AH_OUT;
 		struct cm_sa *sa;
 
-		if (!keys[i].spi || (t->esp_enc == CRYPTOMAP_ENC_NONE &&
-				     t->esp_auth == CRYPTOMAP_EAUTH_NONE))
+		if (!keys[i].spi)
+			continue;
+		if (ah ? !t->ah : (t->esp_enc == CRYPTOMAP_ENC_NONE &&
+				   t->esp_auth == CRYPTOMAP_EAUTH_NONE))
 			continue;
 		sa = cm_sa_create(db, pair, t, &keys[i],
-				  i == CM_SA_ESP_IN ? CRYPTOMAP_DIR_IN :
-						      CRYPTOMAP_DIR_OUT,
-				  i == CM_SA_ESP_IN ? e->replay_window : 0);
+				  in ? CRYPTOMAP_DIR_IN : CRYPTOMAP_DIR_OUT,
+				  in ? e->replay_window : 0);
+		if (IS_ERR(sa)) {
+			err = PTR_ERR(sa);
+			break;
+		}
+		pair->sa[i] = sa;
+	}
+	/* IPComp: an SA per direction, the CPI from its ESP (else AH) SPI. */
+	for (i = CM_SA_COMP_IN; !err && t->comp && i <= CM_SA_COMP_OUT; i++) {
+		bool in = i == CM_SA_COMP_IN;
+		int slot = in ? CM_SA_ESP_IN : CM_SA_ESP_OUT;
+		struct cm_session_key ck = {};
+		struct cm_sa *sa;
+
+		if (!pair->sa[slot])
+			slot = in ? CM_SA_AH_IN : CM_SA_AH_OUT;
+		if (!pair->sa[slot])
+			continue;
+		ck.dir = in ? CRYPTOMAP_DIR_IN : CRYPTOMAP_DIR_OUT;
+		ck.proto = IPPROTO_COMP;
+		ck.spi = cm_ipcomp_cpi(pair->sa[slot]->spi);
+		sa = cm_sa_create(db, pair, t, &ck, ck.dir, 0);
 		if (IS_ERR(sa)) {
 			err = PTR_ERR(sa);
 			break;

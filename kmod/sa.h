@@ -30,13 +30,17 @@
 #include "cryptomap.h"
 
 struct crypto_aead;
+struct crypto_ahash;
+struct crypto_comp;
 
-/* The SAs of one bundle; AH slots are kept for the AH data path. */
+/* The SAs of one bundle: ESP, AH, IPComp (its SPI is the CPI). */
 enum cm_sa_slot {
 	CM_SA_ESP_IN,
 	CM_SA_ESP_OUT,
 	CM_SA_AH_IN,
 	CM_SA_AH_OUT,
+	CM_SA_COMP_IN,
+	CM_SA_COMP_OUT,
 	CM_SA_NSLOTS,
 };
 
@@ -50,9 +54,12 @@ struct cm_sa {
 	struct hlist_node hnode;	/* inbound: in cm_sadb->in_hash */
 	struct cm_sa_pair *pair;
 	u8 dir;				/* enum cryptomap_dir */
-	u8 proto;			/* IPPROTO_ESP */
+	u8 proto;			/* IPPROTO_ESP, IPPROTO_AH, IPPROTO_COMP */
 	u32 spi;			/* host order */
 	struct crypto_aead *aead;
+	struct crypto_ahash *ahash;	/* AH */
+	struct crypto_comp * __percpu *comp_tfms; /* IPComp deflate */
+	u8 calg;			/* IPComp: enum cryptomap_comp */
 	unsigned int ivlen, icvlen, blksize;
 	u32 conn_id;			/* for the log messages */
 
@@ -76,6 +83,8 @@ struct cm_sa_pair {
 	u32 seq;
 	char tset[CRYPTOMAP_NAME_MAX];
 	u8 esp_enc, esp_auth, mode;
+	u8 ah;				/* enum cryptomap_ah_auth */
+	u8 comp;			/* enum cryptomap_comp */
 	u16 keybits;
 	u32 replay_window;
 	u64 add_time;			/* get_jiffies_64() */

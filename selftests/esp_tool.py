@@ -12,7 +12,10 @@
   esp_tool.py pcap FILE                   one line per IPv4 packet class:
                                           "esp SRC DST SPI N", "espfrag SRC
                                           DST - N" (non-first fragments),
-                                          "clear SRC DST PROTO N"
+                                          "clear SRC DST PROTO N"; AH:
+                                          "ah SRC DST SPI N", "ahfrag ...",
+                                          the ESP inside a bundle's AH as
+                                          "esp SRC DST SPI N"
   esp_tool.py stats                       the per-netns drop counters of
                                           this netns (STATS_GET), "name N"
   esp_tool.py forge DST SPI SEQ KEYHEX KIND
@@ -150,6 +153,17 @@ def pcap(path):
                 key = 'esp %s %s %d' % (src, dst, spi)
             elif proto == 50:
                 key = 'espfrag %s %s -' % (src, dst)
+            elif proto == 51 and frag == 0 and len(ip) >= ihl + 12:
+                # AH; the ESP of a bundle is counted too
+                spi = struct.unpack('>I', ip[ihl + 4:ihl + 8])[0]
+                key = 'ah %s %s %d' % (src, dst, spi)
+                inner = ihl + (ip[ihl + 1] + 2) * 4
+                if ip[ihl] == 50 and len(ip) >= inner + 8:
+                    spi = struct.unpack('>I', ip[inner:inner + 4])[0]
+                    k2 = 'esp %s %s %d' % (src, dst, spi)
+                    counts[k2] = counts.get(k2, 0) + 1
+            elif proto == 51:
+                key = 'ahfrag %s %s -' % (src, dst)
             else:
                 key = 'clear %s %s %d' % (src, dst, proto)
             counts[key] = counts.get(key, 0) + 1

@@ -1,0 +1,223 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# AH (RFC 4302) and AH+ESP bundles on the wire against Linux XFRM:
+# cryptomap (ipsec-manual) on gwA, `ip xfrm state/policy` with the same
+# SPIs and keys on gwB.  Every AH transform alone and two AH+ESP bundles
+# (the seed's ah-sha-hmac esp-3des esp-md5-hmac among them), in tunnel mode
+# (LAN A <-> LAN B) and transport mode (gwA <-> gwB).  Each case: ping both
+# ways, a TCP transfer whose sha256 matches on both ends, cryptomap's
+# counters equal to XFRM's for every SA; per mode, the WAN capture on gwA
+# holds AH (and the bundles' ESP inside it) with exactly the SPIs and
+# packet counts of the cases, and no clear packet.
+#
+# AH_MODES="tunnel transport" and AH_CASES narrow the matrix.  A case is
+# AH:ENC:AUTH, ENC and AUTH as in esp_common.sh, "-" for no ESP.
+
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/esp_common.sh"
+
+MODES=${AH_MODES:-tunnel transport}
+CASES=${AH_CASES:-md5:-:- sha:-:- sha256:-:- sha384:-:- sha512:-:- sha:3des:md5 sha256:aes256:sha256}
+
+ncases=$(echo $CASES | wc -w)
+nmodes=$(echo $MODES | wc -w)
+
+ktap_header
+ktap_plan $((nmodes * (ncases + 1) + 1))
+
+lab_setup || ktap_exit_fail "lab setup"
+check "insmod cryptomap" cm_load || ktap_exit_fail "no module"
+
+ah_ios() {
+	case $1 in
+	md5) echo ah-md5-hmac ;;
+	sha) echo ah-sha-hmac ;;
+	*) echo "ah-$1-hmac" ;;
+	esac
+}
+
+ah_xfrm() {
+	case $1 in
+	md5) echo "auth-trunc hmac(md5) 0x$2 96" ;;
+	sha) echo "auth-trunc hmac(sha1) 0x$2 96" ;;
+	sha256) echo "auth-trunc hmac(sha256) 0x$2 128" ;;
+	sha384) echo "auth-trunc hmac(sha384) 0x$2 192" ;;
+	sha512) echo "auth-trunc hmac(sha512) 0x$2 256" ;;
+	esac
+}
+
+# xfrm_case AH ENC AUTH MODE: gwB's states and policies.  A bundle is an
+# ESP state in MODE and an AH state in transport mode over it, the policy
+# templates innermost first (esp, then ah).
+xfrm_case() {
+	local ah=$1 enc=$2 auth=$3 mode=$4 ahmode=$4 esp_t='' ah_t t_in t_out
+	local src_out dst_out src_in dst_in
+	if [ "$enc" != - ]; then
+		ahmode=transport
+		esp_t="tmpl src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto esp spi $SPI_BA mode $mode"
+	fi
+	{
+		echo "xfrm state flush"
+		echo "xfrm policy flush"
+		echo "xfrm state add src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto ah spi $AH_AB mode $ahmode $(ah_xfrm "$ah" "$K_AB")"
+		echo "xfrm state add src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto ah spi $AH_BA mode $ahmode $(ah_xfrm "$ah" "$K_BA")"
+		if [ "$enc" != - ]; then
+			echo "xfrm state add src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto esp spi $SPI_AB mode $mode $(xfrm_algs "$enc" "$auth" "$C_AB" "$A_AB")"
+			echo "xfrm state add src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto esp spi $SPI_BA mode $mode $(xfrm_algs "$enc" "$auth" "$C_BA" "$A_BA")"
+		fi
+		ah_t="tmpl src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto ah spi $AH_BA mode $ahmode"
+		t_out="$esp_t $ah_t"
+		if [ "$enc" != - ]; then
+			t_in="tmpl src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto esp mode $mode tmpl src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto ah mode $ahmode"
+		else
+			t_in="tmpl src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto ah mode $ahmode"
+		fi
+		if [ "$mode" = tunnel ]; then
+			src_out=$LAB_LANB_NET dst_out=$LAB_LANA_NET
+			src_in=$LAB_LANA_NET dst_in=$LAB_LANB_NET
+			echo "xfrm policy add src $src_in dst $dst_in dir fwd $t_in"
+		else
+			src_out=$LAB_GWB_WAN_IP/32 dst_out=$LAB_GWA_WAN_IP/32
+			src_in=$LAB_GWA_WAN_IP/32 dst_in=$LAB_GWB_WAN_IP/32
+		fi
+		echo "xfrm policy add src $src_out dst $dst_out dir out $t_out"
+		echo "xfrm policy add src $src_in dst $dst_in dir in $t_in"
+	} | ip -n "$gwB" -batch -
+}
+
+# cm_case AH ENC AUTH MODE: the same case on gwA through the CLI
+cm_case() {
+	local ah=$1 enc=$2 auth=$3 mode=$4 ts="T-$1-$2-$3-$4" acl esp_ios=''
+	if [ "$mode" = tunnel ]; then
+		acl="access-list 101 permit ip 192.168.1.0 0.0.0.255 192.168.3.0 0.0.0.255"
+	else
+		acl="access-list 101 permit ip host $LAB_GWA_WAN_IP host $LAB_GWB_WAN_IP"
+	fi
+	[ "$enc" != - ] && esp_ios="$(enc_ios "$enc") $(auth_ios "$auth")"
+	echo "no crypto map VPN" | cm_cfg "$gwA" >/dev/null 2>&1
+	echo "no access-list 101" | cm_cfg "$gwA" >/dev/null 2>&1
+	cm_cfg "$gwA" <<-EOF
+		$acl
+		crypto ipsec transform-set $ts $(ah_ios "$ah") $esp_ios
+		 mode $mode
+		crypto map VPN 10 ipsec-manual
+		 match address 101
+		 set peer $LAB_GWB_WAN_IP
+		 set transform-set $ts
+		 set session-key inbound ah $AH_BA $K_BA
+		 set session-key outbound ah $AH_AB $K_AB
+		$([ "$enc" != - ] && session_key inbound "$SPI_BA" "$C_BA" "$A_BA")
+		$([ "$enc" != - ] && session_key outbound "$SPI_AB" "$C_AB" "$A_AB")
+		interface wan0
+		 crypto map VPN
+	EOF
+}
+
+# cm_counter NS WHAT: the first "#pkts WHAT: N" of show crypto ipsec sa
+cm_counter() {
+	ip netns exec "$1" "$CRYPTOMAP" show crypto ipsec sa |
+		sed -n "s/.*#pkts $2: \([0-9]*\).*/\1/p" | head -n1
+}
+
+run_case() {
+	local ah=$1 enc=$2 auth=$3 mode=$4 spi=$5 src dst srcip dstip
+	local xab xba xeab xeba cenc cdec out why=
+
+	al=$(auth_keylen "$ah")
+	AH_AB=$spi AH_BA=$((spi + 1))
+	K_AB=$(hexkey "$al") K_BA=$(hexkey "$al")
+	if [ "$enc" != - ]; then
+		esp_case_keys "$enc" "$auth" $((spi + 500))
+	fi
+	xfrm_case "$ah" "$enc" "$auth" "$mode" || { echo "xfrm setup failed"; return 1; }
+	cm_case "$ah" "$enc" "$auth" "$mode" || { echo "cryptomap config failed"; return 1; }
+
+	if [ "$mode" = tunnel ]; then
+		src=$hostA dst=$hostB srcip=$LAB_HOSTA_IP dstip=$LAB_HOSTB_IP
+	else
+		src=$gwA dst=$gwB srcip=$LAB_GWA_WAN_IP dstip=$LAB_GWB_WAN_IP
+	fi
+	ip netns exec "$src" ping -q -c 2 -i 0.2 -W 2 "$dstip" >/dev/null ||
+		why="$why ping-out"
+	ip netns exec "$dst" ping -q -c 2 -i 0.2 -W 2 "$srcip" >/dev/null ||
+		why="$why ping-back"
+	out=$(sink_send "$src" "$SINK_DIR/$mode" "$dstip" 5001 "$DATA") ||
+		why="$why tcp($out)"
+	sleep 0.3
+
+	xab=$(xfrm_pkts "$gwB" "$AH_AB")
+	xba=$(xfrm_pkts "$gwB" "$AH_BA")
+	cenc=$(cm_counter "$gwA" encaps)
+	cdec=$(cm_counter "$gwA" decaps)
+	echo "$mode ah-$ah esp-$enc-$auth ah spi $AH_AB/$AH_BA: cryptomap encaps $cenc decaps $cdec, xfrm in $xab out $xba"
+	[ -n "$xab" ] && [ "$xab" -gt 0 ] && [ "$xab" = "$cenc" ] ||
+		why="$why out-counters"
+	[ -n "$xba" ] && [ "$xba" -gt 0 ] && [ "$xba" = "$cdec" ] ||
+		why="$why in-counters"
+	echo "ah $AH_AB $xab" >> "$EXPECT"
+	echo "ah $AH_BA $xba" >> "$EXPECT"
+	if [ "$enc" != - ]; then
+		xeab=$(xfrm_pkts "$gwB" "$SPI_AB")
+		xeba=$(xfrm_pkts "$gwB" "$SPI_BA")
+		echo "  esp spi $SPI_AB/$SPI_BA: xfrm in $xeab out $xeba"
+		[ "$xeab" = "$xab" ] && [ "$xeba" = "$xba" ] || why="$why esp-counters"
+		# both SAs of each direction listed, with the same counts
+		out=$(ip netns exec "$gwA" "$CRYPTOMAP" show crypto ipsec sa)
+		for w in "inbound esp sas" "inbound ah sas" "outbound esp sas" "outbound ah sas"; do
+			grep -q "$w:" <<< "$out" || why="$why no-$w"
+		done
+		grep -q "spi: 0x$(printf %X "$SPI_AB")($SPI_AB)" <<< "$out" || why="$why esp-spi"
+		grep -q "spi: 0x$(printf %X "$AH_AB")($AH_AB)" <<< "$out" || why="$why ah-spi"
+		echo "esp $SPI_AB $xeab" >> "$EXPECT"
+		echo "esp $SPI_BA $xeba" >> "$EXPECT"
+	fi
+	if [ -n "$why" ]; then
+		echo "failed:$why"
+		ip netns exec "$gwA" "$CRYPTOMAP" show crypto ipsec sa detail |
+			grep -E '#pkts|spi:|Status|sas:'
+		ip -n "$gwB" -s xfrm state | grep -E 'spi|stats|replay|[0-9]\(packets'
+		dmesg | grep -i cryptomap | tail -n 5
+		return 1
+	fi
+}
+
+SINK_DIR=$(mktemp -d)
+DATA=$SINK_DIR/data
+head -c 65536 /dev/urandom > "$DATA"
+on_exit rm -rf "$SINK_DIR"
+sink_start "$hostB" "$SINK_DIR/tunnel" 5001 || ktap_exit_fail "sink hostB"
+sink_start "$gwB" "$SINK_DIR/transport" 5001 || ktap_exit_fail "sink gwB"
+
+base=3000
+for mode in $MODES; do
+	pcap=/tmp/ah_xfrm_$mode.pcap
+	EXPECT=/tmp/ah_xfrm_$mode.expect
+	: > "$EXPECT"
+	capture_start "$gwA" wan0 "$pcap"
+	for c in $CASES; do
+		IFS=: read -r ah enc auth <<< "$c"
+		base=$((base + 2))
+		out=$(run_case "$ah" "$enc" "$auth" "$mode" $base 2>&1)
+		rc=$?
+		name="$mode $(ah_ios "$ah")"
+		[ "$enc" != - ] && name="$name $(enc_ios "$enc") $(auth_ios "$auth")"
+		ktap_result "$name" $rc
+		printf '%s\n' "$out" | ktap_diag
+	done
+	capture_stop
+	$PY "$ESP_TOOL" pcap "$pcap" > "$pcap.txt"
+	bad=0
+	while read -r proto spi n; do
+		got=$(awk -v p="$proto" -v s="$spi" '$1 == p && $4 == s { print $5 }' "$pcap.txt")
+		[ "${got:-0}" = "$n" ] || { echo "# $proto spi $spi: $got on the wire, $n counted"; bad=1; }
+	done < "$EXPECT"
+	grep 'frag' "$pcap.txt" | sed 's/^/(outer fragments) /' | ktap_diag
+	if grep -q '^clear' "$pcap.txt"; then
+		grep '^clear' "$pcap.txt" | ktap_diag
+		bad=1
+	fi
+	ktap_result "$mode: the WAN carries AH with the counted SPIs only" $bad
+done
+
+ktap_finish
