@@ -11,6 +11,9 @@
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/netlink.h>
+#include <linux/notifier.h>
+#include <linux/slab.h>
 
 #include "netlink.h"
 #include "nl_policy.h"
@@ -36,15 +39,28 @@ struct cm_net *cm_nl_net_lock(struct genl_info *info)
 	struct cm_net *cmn = cm_net(genl_info_net(info));
 
 	mutex_lock(&cmn->lock);
+	cmn->req_portid = info->snd_portid;
 	return cmn;
 }
 
-/* Recompile and publish the policy after a change (cmn->lock held). */
+/*
+ * Recompile and publish the policy after a change (cmn->lock held).  In a
+ * configuration transaction the socket that opened it changes objects
+ * without a recompile (CONFIG_COMMIT does it once); other sockets wait.
+ */
 int cm_nl_commit(struct cm_net *cmn, struct netlink_ext_ack *extack)
 {
 	int err;
 
 	cmn->genid++;
+	if (cmn->txn) {
+		if (cmn->req_portid == cmn->txn_portid)
+			return 0;
+		cm_errf(cmn, extack,
+			"a configuration transaction is open (netlink port %u): try again later",
+			cmn->txn_portid);
+		return -EBUSY;
+	}
 	err = cm_spd_rebuild(cmn);
 	if (err && extack && !extack->_msg)
 		NL_SET_ERR_MSG_MOD(extack,
@@ -194,6 +210,280 @@ out:
 	return err;
 }
 
+/* ---- configuration transactions (CONFIG_BEGIN, _COMMIT, _ABORT) ---- */
+
+static void cm_snap_free(struct cm_cfg_snap *s)
+{
+	struct cm_acl *acl, *acl_tmp;
+	struct cm_tset *ts, *ts_tmp;
+	struct cm_map *map, *map_tmp;
+	struct cm_bind *b, *b_tmp;
+
+	if (!s)
+		return;
+	list_for_each_entry_safe(b, b_tmp, &s->binds, list)
+		kfree(b);
+	list_for_each_entry_safe(map, map_tmp, &s->maps, list)
+		cm_map_free(map);
+	list_for_each_entry_safe(ts, ts_tmp, &s->tsets, list)
+		kfree(ts);
+	list_for_each_entry_safe(acl, acl_tmp, &s->acls, list)
+		cm_acl_free(acl);
+	kfree(s);
+}
+
+static struct cm_acl *cm_acl_dup(const struct cm_acl *acl)
+{
+	struct cm_acl *c = kmemdup(acl, sizeof(*acl), GFP_KERNEL);
+
+	if (!c)
+		return NULL;
+	c->aces = NULL;
+	if (acl->n) {
+		c->aces = kvmalloc_array(acl->n, sizeof(*c->aces), GFP_KERNEL);
+		if (!c->aces) {
+			kfree(c);
+			return NULL;
+		}
+		memcpy(c->aces, acl->aces, acl->n * sizeof(*c->aces));
+	}
+	return c;
+}
+
+static struct cm_map *cm_map_dup(const struct cm_map *map)
+{
+	struct cm_map *c = kmemdup(map, sizeof(*map), GFP_KERNEL);
+	const struct cm_entry *e;
+
+	if (!c)
+		return NULL;
+	INIT_LIST_HEAD(&c->entries);
+	list_for_each_entry(e, &map->entries, list) {
+		struct cm_entry *ce = kmemdup(e, sizeof(*e), GFP_KERNEL);
+
+		if (ce && e->keys) {
+			ce->keys = kmemdup(e->keys, CM_MAX_KEYS * sizeof(*e->keys),
+					   GFP_KERNEL);
+			if (!ce->keys) {
+				kfree(ce);
+				ce = NULL;
+			}
+		}
+		if (!ce) {
+			cm_map_free(c);
+			return NULL;
+		}
+		list_add_tail(&ce->list, &c->entries);
+	}
+	return c;
+}
+
+static struct cm_cfg_snap *cm_snap_take(struct cm_net *cmn)
+{
+	struct cm_cfg_snap *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	const struct cm_acl *acl;
+	const struct cm_tset *ts;
+	const struct cm_map *map;
+	const struct cm_bind *b;
+
+	if (!s)
+		return NULL;
+	INIT_LIST_HEAD(&s->acls);
+	INIT_LIST_HEAD(&s->tsets);
+	INIT_LIST_HEAD(&s->maps);
+	INIT_LIST_HEAD(&s->binds);
+	s->global = cmn->global;
+	s->n_acls = cmn->n_acls;
+	s->n_tsets = cmn->n_tsets;
+	s->n_maps = cmn->n_maps;
+	s->n_binds = cmn->n_binds;
+	list_for_each_entry(acl, &cmn->acls, list) {
+		struct cm_acl *c = cm_acl_dup(acl);
+
+		if (!c)
+			goto err;
+		list_add_tail(&c->list, &s->acls);
+	}
+	list_for_each_entry(ts, &cmn->tsets, list) {
+		struct cm_tset *c = kmemdup(ts, sizeof(*ts), GFP_KERNEL);
+
+		if (!c)
+			goto err;
+		list_add_tail(&c->list, &s->tsets);
+	}
+	list_for_each_entry(map, &cmn->maps, list) {
+		struct cm_map *c = cm_map_dup(map);
+
+		if (!c)
+			goto err;
+		list_add_tail(&c->list, &s->maps);
+	}
+	list_for_each_entry(b, &cmn->binds, list) {
+		struct cm_bind *c = kmemdup(b, sizeof(*b), GFP_KERNEL);
+
+		if (!c)
+			goto err;
+		list_add_tail(&c->list, &s->binds);
+	}
+	return s;
+err:
+	cm_snap_free(s);
+	return NULL;
+}
+
+/* Put the copy back in place of the objects; the copy is used up. */
+static void cm_snap_restore(struct cm_net *cmn, struct cm_cfg_snap *s)
+{
+	cm_binds_flush(cmn);
+	cm_maps_flush(cmn);
+	cm_tsets_flush(cmn);
+	cm_acls_flush(cmn);
+	list_splice_init(&s->acls, &cmn->acls);
+	list_splice_init(&s->tsets, &cmn->tsets);
+	list_splice_init(&s->maps, &cmn->maps);
+	list_splice_init(&s->binds, &cmn->binds);
+	cmn->n_acls = s->n_acls;
+	cmn->n_tsets = s->n_tsets;
+	cmn->n_maps = s->n_maps;
+	cmn->n_binds = s->n_binds;
+	cmn->global = s->global;
+	kfree(s);
+}
+
+/* End the open transaction: roll back to its start (cmn->lock held). */
+static void cm_txn_abort(struct cm_net *cmn)
+{
+	struct cm_cfg_snap *s = cmn->txn;
+
+	cmn->txn = NULL;
+	cmn->txn_portid = 0;
+	cm_snap_restore(cmn, s);
+	cmn->genid++;
+	/* an interface may have gone meanwhile: the SPD follows the objects */
+	if (cm_spd_rebuild(cmn))
+		pr_warn("configuration rolled back, but the policy could not be recompiled\n");
+}
+
+/* The netns goes away with a transaction open: drop it (cmn->lock held). */
+void cm_txn_drop(struct cm_net *cmn)
+{
+	cm_snap_free(cmn->txn);
+	cmn->txn = NULL;
+	cmn->txn_portid = 0;
+}
+
+/* An interface went away during a transaction: nor is it in the copy. */
+bool cm_txn_forget_bind(struct cm_net *cmn, int ifindex)
+{
+	struct cm_bind *b, *tmp;
+	bool found = false;
+
+	if (!cmn->txn)
+		return false;
+	list_for_each_entry_safe(b, tmp, &cmn->txn->binds, list) {
+		if (b->ifindex == ifindex) {
+			list_del(&b->list);
+			cmn->txn->n_binds--;
+			kfree(b);
+			found = true;
+		}
+	}
+	return found;
+}
+
+static bool cm_txn_mine(struct cm_net *cmn, struct genl_info *info)
+{
+	if (cmn->txn && cmn->txn_portid == info->snd_portid)
+		return true;
+	cm_errf(cmn, info->extack,
+		"no configuration transaction is open on this socket");
+	return false;
+}
+
+static int cm_nl_config_begin(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cm_net *cmn = cm_nl_net_lock(info);
+	int err = 0;
+
+	if (cmn->txn) {
+		cm_errf(cmn, info->extack,
+			"a configuration transaction is already open (netlink port %u)",
+			cmn->txn_portid);
+		err = -EBUSY;
+		goto out;
+	}
+	cmn->txn = cm_snap_take(cmn);
+	if (!cmn->txn) {
+		err = -ENOMEM;
+		goto out;
+	}
+	cmn->txn_portid = info->snd_portid;
+out:
+	mutex_unlock(&cmn->lock);
+	return err;
+}
+
+static int cm_nl_config_commit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cm_net *cmn = cm_nl_net_lock(info);
+	struct cm_cfg_snap *s;
+	int err = -ENOENT;
+
+	if (!cm_txn_mine(cmn, info))
+		goto out;
+	s = cmn->txn;
+	cmn->txn = NULL;
+	cmn->txn_portid = 0;
+	cmn->genid++;
+	err = cm_spd_rebuild(cmn);
+	if (err) {
+		cm_errf(cmn, info->extack,
+			"could not compile the crypto map policy: the transaction was rolled back");
+		cm_snap_restore(cmn, s);
+		cmn->genid++;
+		goto out;
+	}
+	cm_snap_free(s);
+out:
+	mutex_unlock(&cmn->lock);
+	return err;
+}
+
+static int cm_nl_config_abort(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cm_net *cmn = cm_nl_net_lock(info);
+	int err = -ENOENT;
+
+	if (cm_txn_mine(cmn, info)) {
+		cm_txn_abort(cmn);
+		err = 0;
+	}
+	mutex_unlock(&cmn->lock);
+	return err;
+}
+
+/* The socket that opened a transaction is closed: roll it back. */
+static int cm_netlink_event(struct notifier_block *nb, unsigned long event,
+			    void *ptr)
+{
+	struct netlink_notify *n = ptr;
+	struct cm_net *cmn;
+
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC ||
+	    !n->portid)
+		return NOTIFY_DONE;
+	cmn = cm_net(n->net);
+	mutex_lock(&cmn->lock);
+	if (cmn->txn && cmn->txn_portid == n->portid)
+		cm_txn_abort(cmn);
+	mutex_unlock(&cmn->lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block cm_netlink_notifier = {
+	.notifier_call = cm_netlink_event,
+};
+
 /* ---- the family ---- */
 
 #define CM_OP_GET(_cmd, _doit, _dumpit, _pol) {			\
@@ -239,6 +529,13 @@ static const struct genl_ops cm_genl_ops[] = {
 	CM_OP_SET(CRYPTOMAP_CMD_SA_CLEAR, cm_nl_sa_clear, cm_sa_policy),
 	CM_OP_GET(CRYPTOMAP_CMD_STATS_GET, cm_nl_stats_get, NULL,
 		  cm_stats_policy),
+	/* they take no attributes */
+	CM_OP_SET(CRYPTOMAP_CMD_CONFIG_BEGIN, cm_nl_config_begin,
+		  cm_global_policy),
+	CM_OP_SET(CRYPTOMAP_CMD_CONFIG_COMMIT, cm_nl_config_commit,
+		  cm_global_policy),
+	CM_OP_SET(CRYPTOMAP_CMD_CONFIG_ABORT, cm_nl_config_abort,
+		  cm_global_policy),
 	CM_OP_SET(CRYPTOMAP_CMD_SPI_ALLOC, cm_nl_spi_alloc, cm_sa_policy),
 	CM_OP_SET(CRYPTOMAP_CMD_SA_ADD, cm_nl_sa_add, cm_sa_policy),
 	CM_OP_SET(CRYPTOMAP_CMD_SA_UPDATE, cm_nl_sa_update, cm_sa_policy),
@@ -265,10 +562,18 @@ struct genl_family cm_genl_family __ro_after_init = {
 
 int __init cm_genl_init(void)
 {
-	return genl_register_family(&cm_genl_family);
+	int err = netlink_register_notifier(&cm_netlink_notifier);
+
+	if (err)
+		return err;
+	err = genl_register_family(&cm_genl_family);
+	if (err)
+		netlink_unregister_notifier(&cm_netlink_notifier);
+	return err;
 }
 
 void cm_genl_exit(void)
 {
 	genl_unregister_family(&cm_genl_family);
+	netlink_unregister_notifier(&cm_netlink_notifier);
 }

@@ -183,7 +183,7 @@ const struct nla_policy cm_key_policy[CRYPTOMAP_KEY_A_MAX + 1] = {
 	[CRYPTOMAP_KEY_A_AUTH_LEN] = { .type = NLA_REJECT },
 };
 
-/* global: the requests of CRYPTOMAP_CMD_GLOBAL_GET, GLOBAL_SET */
+/* global: the requests of CRYPTOMAP_CMD_GLOBAL_GET, GLOBAL_SET, CONFIG_BEGIN, CONFIG_COMMIT, CONFIG_ABORT */
 const struct nla_policy cm_global_policy[CRYPTOMAP_GLOBAL_A_MAX + 1] = {
 	[CRYPTOMAP_GLOBAL_A_LIFE_SEC] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &cm_global_life_sec_range),

@@ -78,6 +78,17 @@ enum cryptomap_cmd {
 	CRYPTOMAP_CMD_EXPIRE,		/* event: soft or hard lifetime reached */
 	CRYPTOMAP_CMD_INVALID_SPI,	/* event: ESP for an unknown SPI */
 
+	/*
+	 * Added: a configuration transaction.  Changes made by the socket
+	 * that sent CONFIG_BEGIN are compiled once, at CONFIG_COMMIT; until
+	 * then the data path keeps the policy of before.  CONFIG_ABORT, or
+	 * closing the socket, puts the configuration back as it was at
+	 * CONFIG_BEGIN.  No attributes.
+	 */
+	CRYPTOMAP_CMD_CONFIG_BEGIN,
+	CRYPTOMAP_CMD_CONFIG_COMMIT,
+	CRYPTOMAP_CMD_CONFIG_ABORT,
+
 	__CRYPTOMAP_CMD_MAX,
 };
 #define CRYPTOMAP_CMD_MAX (__CRYPTOMAP_CMD_MAX - 1)
