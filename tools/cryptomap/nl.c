@@ -931,11 +931,23 @@ static void report(struct nl *n, enum objt t, const void *o, int err)
 		fprintf(stderr, "%s: %s\n", desc, strerror(-err));
 }
 
+/*
+ * CONFIG_BEGIN/COMMIT/ABORT: the kernel compiles the policy once for the
+ * whole file, and puts everything back itself on ABORT (keys included).
+ * A module without them answers EOPNOTSUPP: then every request compiles
+ * and the roll back below is done request by request.
+ */
+static int txn(struct nl *n, uint8_t cmd)
+{
+	return ack(n, msg_start(n, n->family, cmd, NLM_F_ACK));
+}
+
 int nl_commit(struct nl *n, const struct config *old, const struct config *new)
 {
 	struct oplist l = { NULL, 0 };
 	size_t i, done;
 	int r = 0, k;
+	bool in_txn;
 
 	plan(old, new, &l);
 
@@ -955,6 +967,7 @@ int nl_commit(struct nl *n, const struct config *old, const struct config *new)
 		}
 	}
 
+	in_txn = l.n && !txn(n, CRYPTOMAP_CMD_CONFIG_BEGIN);
 	for (done = 0; done < l.n; done++) {
 		struct op *op = &l.v[done];
 
@@ -967,9 +980,25 @@ int nl_commit(struct nl *n, const struct config *old, const struct config *new)
 			break;
 		}
 	}
+	if (!r && in_txn) {
+		r = txn(n, CRYPTOMAP_CMD_CONFIG_COMMIT);
+		if (r)
+			fprintf(stderr, "%s: applying the configuration: %s\n",
+				prog, n->ext_msg[0] ? n->ext_msg : strerror(-r));
+		free(l.v);
+		return r ? -1 : 0;
+	}
 	if (!r) {
 		free(l.v);
 		return 0;
+	}
+	if (in_txn) {
+		k = txn(n, CRYPTOMAP_CMD_CONFIG_ABORT);
+		if (k)
+			fprintf(stderr, "%s: rolling back the configuration failed: %s\n",
+				prog, n->ext_msg[0] ? n->ext_msg : strerror(-k));
+		free(l.v);
+		return -1;
 	}
 
 	/* roll back what was done, newest first; the failed op may be half done */
