@@ -113,13 +113,18 @@ install-tools: cli
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|@SBINDIR@|$(SBINDIR)|g' tools/cryptomap/cryptomap.service.in > $(DESTDIR)$(UNITDIR)/cryptomap.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/cryptomap.service
+	install -D -m 0755 tools/cryptomapd/cryptomapd $(DESTDIR)$(SBINDIR)/cryptomapd
+	install -D -m 0644 tools/cryptomapd/cryptomapd.8 $(DESTDIR)$(MANDIR)/man8/cryptomapd.8
+	sed 's|@SBINDIR@|$(SBINDIR)|g' tools/cryptomapd/cryptomapd.service.in > $(DESTDIR)$(UNITDIR)/cryptomapd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/cryptomapd.service
 
 uninstall:
 	rm -f $(DESTDIR)$(MODDIR)/cryptomap.ko
 	$(if $(DESTDIR),,-depmod -a $(KVER))
 	rm -f $(DESTDIR)$(SBINDIR)/cryptomap $(DESTDIR)$(MANDIR)/man8/cryptomap.8 \
 		$(DESTDIR)$(MANDIR)/man5/cryptomap.conf.5 $(DESTDIR)$(BASHCOMPDIR)/cryptomap \
-		$(DESTDIR)$(UNITDIR)/cryptomap.service
+		$(DESTDIR)$(UNITDIR)/cryptomap.service $(DESTDIR)$(SBINDIR)/cryptomapd \
+		$(DESTDIR)$(MANDIR)/man8/cryptomapd.8 $(DESTDIR)$(UNITDIR)/cryptomapd.service
 
 # The Debian packages (debian/), built out of a clean copy of the tracked
 # files so that the work tree's objects never reach the source package.
