@@ -110,7 +110,6 @@ struct cm_sa_pair {
 	struct list_head kill;		/* on a private list while dying */
 };
 
-
 #define CM_SA_HASH_BITS	8
 
 /* Per-netns drop counters, indexed by enum cryptomap_stats_attrs. */
@@ -137,7 +136,6 @@ struct cm_sadb {
 	spinlock_t acq_lock;		/* acq[] */
 	struct cm_acq_slot *acq;	/* ACQUIRE rate limit, per flow */
 };
-
 
 /* Module and per-netns life (main.c). */
 int cm_dp_init(void);
