@@ -6,10 +6,11 @@
 #                         it through its PVH entry: no in-guest decompression)
 #   OUTDIR/initramfs.cpio busybox-static, the 9p/overlay modules in load
 #                         order and selftests/vm/init (the first stage)
-# Usage: mkimage.sh KVER OUTDIR [VMLINUX]
-# With VMLINUX (the ELF of a kernel built from source, e.g. a debug kernel
-# with 9p, virtio and overlayfs built in) that file is used as is, and the
-# initramfs gets no modules when /lib/modules/KVER does not exist.
+# Usage: mkimage.sh KVER OUTDIR [KERNEL]
+# With KERNEL (the ELF vmlinux or the bzImage of a kernel built from source,
+# e.g. a debug kernel with 9p, virtio and overlayfs built in) that file is
+# used as is (OUTDIR/vmlinux or OUTDIR/bzImage), and the initramfs gets no
+# modules when /lib/modules/KVER does not exist.
 set -eu
 
 kver=$1
@@ -45,9 +46,16 @@ extract() {
 	done
 	return 1
 }
+# A bzImage: "HdrS" at 0x202 (the x86 boot protocol header).
+is_bzimage() {
+	[ "$(tail -c +515 "$1" | head -c4)" = HdrS ]
+}
+kimage=vmlinux
 if [ -n "$elf" ]; then
-	cp "$elf" "$tmp/vmlinux"
-	is_elf "$tmp/vmlinux" || { echo "mkimage: $elf is not an ELF file" >&2; exit 1; }
+	is_bzimage "$elf" && kimage=bzImage
+	cp "$elf" "$tmp/$kimage"
+	is_elf "$tmp/$kimage" || [ "$kimage" = bzImage ] ||
+		{ echo "mkimage: $elf is neither an ELF file nor a bzImage" >&2; exit 1; }
 else
 extract '\xfd7zXZ\x00' 'xz -dcq --single-stream' ||
 	extract '\x28\xb5\x2f\xfd' 'zstd -dcq' ||
@@ -86,5 +94,5 @@ done | awk '!seen[$0]++' | while read -r ko; do
 done
 
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > "$tmp/initramfs.cpio"
-mv -f "$tmp/vmlinux" "$out/vmlinux"
+mv -f "$tmp/$kimage" "$out/$kimage"
 mv -f "$tmp/initramfs.cpio" "$out/initramfs.cpio"

@@ -41,8 +41,9 @@ usage: $0 --kver KVER [--tests "NAME..."] [--demo] [--cmd 'COMMAND']
   --cmd COMMAND   boot one guest, run COMMAND under bash in the repo root
   -j, --jobs N    up to N guests at once (default 1, env VM_JOBS); each
                   guest has 2 vCPUs, a test mostly keeps one busy
-  --kdir DIR      boot DIR/vmlinux, a kernel built from source (e.g. a
-                  KASAN/kmemleak/lockdep debug kernel with 9p built in);
+  --kdir DIR      boot DIR/arch/x86/boot/bzImage (else DIR/vmlinux), a
+                  kernel built from source (e.g. a KASAN/kmemleak/lockdep
+                  debug kernel with 9p built in);
                   KVER defaults to its release (env VM_KDIR)
   --no-host       leave out the "# selftest: host" tests (they need no
                   kernel: a second kernel's run need not repeat them)
@@ -95,11 +96,19 @@ if [ "$mode" = list ]; then
 	exit 0
 fi
 
-# A kernel built from source (--kdir): its vmlinux, and its release as KVER.
+# A kernel built from source (--kdir): its bzImage, and its release as KVER.
+# Its bzImage, not its ELF vmlinux: with KASAN, QEMU's PVH entry into the
+# vmlinux runs instrumented code before KASAN is set up (a triple fault,
+# see tools/build-debug-kernel.sh); the bzImage's entry sets it up first.
 vmlinux=
+kimage=vmlinux
 if [ -n "$kdir" ]; then
 	kdir=$(cd "$kdir" && pwd) || exit 2
 	vmlinux=$kdir/vmlinux
+	if [ -f "$kdir/arch/x86/boot/bzImage" ]; then
+		vmlinux=$kdir/arch/x86/boot/bzImage
+		kimage=bzImage
+	fi
 	[ -f "$vmlinux" ] || { echo "run.sh: no $vmlinux (build the kernel first)" >&2; exit 1; }
 	if [ -z "$kver" ]; then
 		kver=$(cat "$kdir/include/config/kernel.release" 2>/dev/null)
@@ -126,12 +135,12 @@ prepare_images() {
 	key=$(
 		cat "$here/mkimage.sh" "$here/init"
 		stat -L -c '%n %s %Y' "${vmlinux:-/boot/vmlinuz-$kver}" \
-			"/lib/modules/$kver/modules.dep" "$(command -v busybox)"
-	) 2>/dev/null
+			"/lib/modules/$kver/modules.dep" "$(command -v busybox)" 2>/dev/null
+	)
 	key=$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)
 	(
 		flock 9
-		if [ -f "$imgdir/vmlinux" ] && [ -f "$imgdir/initramfs.cpio" ] &&
+		if [ -f "$imgdir/$kimage" ] && [ -f "$imgdir/initramfs.cpio" ] &&
 		   [ "$(cat "$imgdir/stamp" 2>/dev/null)" = "$key" ]; then
 			exit 0
 		fi
@@ -246,7 +255,7 @@ run_guest() {
 		-machine q35,accel=tcg -cpu max -smp 2 -m 2048 \
 		-nodefaults -no-user-config -display none -no-reboot \
 		-serial "file:$scratch/console.log" \
-		-kernel "$imgdir/vmlinux" -initrd "$imgdir/initramfs.cpio" \
+		-kernel "$imgdir/$kimage" -initrd "$imgdir/initramfs.cpio" \
 		-append "$append" \
 		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
 		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
