@@ -153,15 +153,31 @@ static void cm_input_error(struct cm_sa *sa, int err, u32 seq)
 	}
 }
 
+/* A replayed or too old sequence number: counted and logged. */
+static void cm_replay_failed(struct cm_sa *sa, u32 seq)
+{
+	cm_in_error(sa, CRYPTOMAP_SA_STATS_REPLAY_FAILED);
+	if (net_ratelimit())
+		pr_warn("%%CRYPTO-4-PKT_REPLAY_ERR: decrypt: replay check failed connection id=%u, sequence number=%u\n",
+			sa->conn_id, seq);
+}
+
+/* An SPI we have no SA for: counted and logged. */
+static void cm_invalid_spi(struct cm_sadb *db, const struct iphdr *iph,
+			   u8 proto, u32 spi)
+{
+	cm_net_stat_inc(db, CRYPTOMAP_STATS_A_INVALID_SA_RCV);
+	if (net_ratelimit())
+		pr_warn("%%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr=%pI4, prot=%u, spi=0x%X(%u), srcaddr=%pI4\n",
+			&iph->daddr, proto, spi, spi, &iph->saddr);
+}
+
 /* Only once the ICV proved it genuine does a packet move the window. */
 static bool cm_input_replay(struct cm_sa *sa, u32 seq)
 {
 	if (cm_replay_advance(sa, seq))
 		return true;
-	cm_in_error(sa, CRYPTOMAP_SA_STATS_REPLAY_FAILED);
-	if (net_ratelimit())
-		pr_warn("%%CRYPTO-4-PKT_REPLAY_ERR: decrypt: replay check failed connection id=%u, sequence number=%u\n",
-			sa->conn_id, seq);
+	cm_replay_failed(sa, seq);
 	return false;
 }
 
@@ -308,10 +324,7 @@ static void cm_input_esp_sa(struct cm_sa *sa, struct sk_buff *skb,
 		return;
 	}
 	if (!cm_replay_check(sa, seq)) {
-		cm_in_error(sa, CRYPTOMAP_SA_STATS_REPLAY_FAILED);
-		if (net_ratelimit())
-			pr_warn("%%CRYPTO-4-PKT_REPLAY_ERR: decrypt: replay check failed connection id=%u, sequence number=%u\n",
-				sa->conn_id, seq);
+		cm_replay_failed(sa, seq);
 		kfree_skb(skb);
 		cm_sa_pair_put(sa->pair);
 		return;
@@ -365,11 +378,7 @@ void cm_ah_input_done(struct sk_buff *skb, int err)
 	esph = (const struct ip_esp_hdr *)(skb->data + ihl);
 	esp = pair->sa[CM_SA_ESP_IN];
 	if (ntohl(esph->spi) != esp->spi) {
-		cm_net_stat_inc(pair->db, CRYPTOMAP_STATS_A_INVALID_SA_RCV);
-		if (net_ratelimit())
-			pr_warn("%%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr=%pI4, prot=%u, spi=0x%X(%u), srcaddr=%pI4\n",
-				&iph->daddr, IPPROTO_ESP, ntohl(esph->spi),
-				ntohl(esph->spi), &iph->saddr);
+		cm_invalid_spi(pair->db, iph, IPPROTO_ESP, ntohl(esph->spi));
 		goto drop;
 	}
 	CM_SKB_CB(skb)->ah = ah;
@@ -405,10 +414,7 @@ static void cm_input_ah(struct cm_sadb *db, struct cm_sa *sa,
 		return;
 	}
 	if (!cm_replay_check(sa, seq)) {
-		cm_in_error(sa, CRYPTOMAP_SA_STATS_REPLAY_FAILED);
-		if (net_ratelimit())
-			pr_warn("%%CRYPTO-4-PKT_REPLAY_ERR: decrypt: replay check failed connection id=%u, sequence number=%u\n",
-				sa->conn_id, seq);
+		cm_replay_failed(sa, seq);
 		kfree_skb(skb);
 		cm_sa_pair_put(sa->pair);
 		return;
@@ -458,10 +464,7 @@ int cm_input_esp(struct cm_sadb *db, struct sk_buff *skb,
 
 	sa = cm_sa_lookup_in(db, spi, iph->daddr, proto);
 	if (!sa || !cm_sa_pair_hold(sa->pair)) {
-		cm_net_stat_inc(db, CRYPTOMAP_STATS_A_INVALID_SA_RCV);
-		if (net_ratelimit())
-			pr_warn("%%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr=%pI4, prot=%u, spi=0x%X(%u), srcaddr=%pI4\n",
-				&iph->daddr, proto, spi, spi, &iph->saddr);
+		cm_invalid_spi(db, iph, proto, spi);
 		cm_sa_invalid_spi(db, skb, spi, proto);
 		return NF_DROP;
 	}
