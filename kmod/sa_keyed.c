@@ -173,7 +173,7 @@ static void cm_spi_resv_drop_locked(struct cm_sadb *db, u32 spi, u8 proto)
 int cm_spi_alloc(struct cm_sadb *db, u8 proto, u32 lo, u32 hi, u32 *spi)
 {
 	struct cm_spi_resv *r;
-	u64 range = (u64)hi - lo + 1;
+	u64 range = (u64)hi - lo + 1, found = U64_MAX;
 	int tries, err = -ENOSPC;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
@@ -192,33 +192,29 @@ int cm_spi_alloc(struct cm_sadb *db, u8 proto, u32 lo, u32 hi, u32 *spi)
 			v = get_random_u32();
 		if (v < 256 || cm_spi_used_locked(db, v, proto))
 			continue;
-		r->spi = v;
-		r->proto = proto;
-		r->until = get_jiffies_64() + CM_SPI_RESV_TIME * HZ;
-		list_add_tail(&r->list, &db->spi_resv);
-		db->n_resv++;
-		*spi = v;
-		r = NULL;
-		err = 0;
+		found = v;
 		break;
 	}
-	if (err && range <= 4096) {
+	if (found == U64_MAX && range <= 4096) {
 		/* A small range: walk it. */
 		u64 v;
 
 		for (v = lo; v <= hi; v++) {
-			if (cm_spi_used_locked(db, v, proto))
-				continue;
-			r->spi = v;
-			r->proto = proto;
-			r->until = get_jiffies_64() + CM_SPI_RESV_TIME * HZ;
-			list_add_tail(&r->list, &db->spi_resv);
-			db->n_resv++;
-			*spi = v;
-			r = NULL;
-			err = 0;
-			break;
+			if (!cm_spi_used_locked(db, v, proto)) {
+				found = v;
+				break;
+			}
 		}
+	}
+	if (found != U64_MAX) {
+		r->spi = found;
+		r->proto = proto;
+		r->until = get_jiffies_64() + CM_SPI_RESV_TIME * HZ;
+		list_add_tail(&r->list, &db->spi_resv);
+		db->n_resv++;
+		*spi = found;
+		r = NULL;
+		err = 0;
 	}
 out:
 	spin_unlock_bh(&db->lock);
