@@ -24,7 +24,9 @@
 
 #define MAX_WORDS	64
 
-enum mode { M_GLOBAL, M_ACL, M_TSET, M_ENTRY, M_IF, M_ISAKMP };
+enum mode { M_GLOBAL, M_ACL, M_TSET, M_ENTRY, M_IF, M_ISAKMP,
+	    /* crypto ikev2 proposal/policy/keyring (peer)/profile */
+	    M_V2PROP, M_V2POL, M_V2KR, M_V2PEER, M_V2PROF };
 
 struct pctx {
 	struct config *c;
@@ -1079,6 +1081,13 @@ static int sub_entry_set(struct pctx *p, struct entry *e, int i, bool no)
 	}
 	if (!strcmp(p->w[i], "session-key"))
 		return sub_session_key(p, e, i + 1, no);
+	if (!strcmp(p->w[i], "ikev2-profile")) {
+		/* for cryptomapd(8), which reads it from the same file */
+		if (no)
+			return 0;
+		return need(p, i + 1, "an IKEv2 profile name") ? -1 :
+		       no_more(p, i + 2);
+	}
 	return perr(p, "unknown crypto map command \"set %s\"", p->w[i]);
 }
 
@@ -1300,6 +1309,139 @@ static int cmd_crypto_isakmp(struct pctx *p, bool no)
 	return perr(p, "\"crypto isakmp %s\" is not supported", p->w[2]);
 }
 
+/*
+ * crypto ikev2 proposal|policy|keyring|profile NAME: IKEv2 settings for
+ * cryptomapd(8), which reads them from the same file.  Checked here, never
+ * sent to the kernel.
+ */
+static int cmd_crypto_ikev2(struct pctx *p, bool no)
+{
+	static const char *const kinds[] = { "proposal", "policy", "keyring",
+					     "profile", NULL };
+	static const enum mode modes[] = { M_V2PROP, M_V2POL, M_V2KR, M_V2PROF };
+	int k;
+
+	if (need(p, 2, "proposal, policy, keyring or profile"))
+		return -1;
+	for (k = 0; kinds[k]; k++)
+		if (!strcmp(p->w[2], kinds[k]))
+			break;
+	if (!kinds[k])
+		return perr(p, "\"crypto ikev2 %s\" is not supported", p->w[2]);
+	if (need(p, 3, "a name") || check_acl_name(p, p->w[3]) ||
+	    no_more(p, 4))
+		return -1;
+	if (!no)
+		p->mode = modes[k];
+	return 0;
+}
+
+static int ikev2_words(struct pctx *p, int i, const char *const *ok)
+{
+	for (; i < p->n; i++)
+		if (isakmp_word(p, i, ok))
+			return -1;
+	return 0;
+}
+
+static int sub_ikev2(struct pctx *p)
+{
+	static const char *const enc[] = { "aes-cbc-128", "aes-cbc-192",
+		"aes-cbc-256", "aes-gcm-128", "aes-gcm-256", NULL };
+	static const char *const integ[] = { "sha1", "sha256", "sha384",
+					     "sha512", NULL };
+	static const char *const grp[] = { "1", "2", "5", "14", "15", "16",
+					   "19", "20", NULL };
+	bool no = !strcmp(p->w[0], "no");
+	int i = no ? 1 : 0;
+	const char *w;
+	uint32_t v;
+
+	if (need(p, i, "an ikev2 setting"))
+		return -1;
+	w = p->w[i];
+	if (p->mode == M_V2PEER && (!strcmp(w, "address") ||
+				    !strcmp(w, "pre-shared-key"))) {
+		if (no)
+			return 0;
+		if (!strcmp(w, "address"))
+			return need(p, i + 1, "an address") ||
+			       parse_ipv4(p, p->w[i + 1], &v) ? -1 :
+			       p->n > i + 2 ? (parse_ipv4(p, p->w[i + 2], &v) ?
+					       -1 : no_more(p, i + 3)) :
+			       0;
+		/* pre-shared-key [local|remote] [0] KEY */
+		return need(p, i + 1, "a key");
+	}
+	if ((p->mode == M_V2KR || p->mode == M_V2PEER) && !strcmp(w, "peer")) {
+		if (need(p, i + 1, "a peer name") || no_more(p, i + 2))
+			return -1;
+		if (!no)
+			p->mode = M_V2PEER;
+		return 0;
+	}
+	if (p->mode == M_V2PROP) {
+		if (!strcmp(w, "encryption"))
+			return no ? 0 : need(p, i + 1, "an encryption") ? -1 :
+			       ikev2_words(p, i + 1, enc);
+		if (!strcmp(w, "integrity"))
+			return no ? 0 : need(p, i + 1, "an integrity") ? -1 :
+			       ikev2_words(p, i + 1, integ);
+		if (!strcmp(w, "group"))
+			return no ? 0 : need(p, i + 1, "a DH group") ? -1 :
+			       ikev2_words(p, i + 1, grp);
+		if (!strcmp(w, "prf"))
+			return no ? 0 : need(p, i + 1, "a prf") ? -1 :
+			       ikev2_words(p, i + 1, integ);
+	}
+	if (p->mode == M_V2POL) {
+		if (!strcmp(w, "proposal"))
+			return need(p, i + 1, "a proposal name") ? -1 :
+			       no_more(p, i + 2);
+		if (!strcmp(w, "match"))
+			return need(p, i + 1, "address local") ? -1 : 0;
+	}
+	if (p->mode == M_V2PROF) {
+		if (!strcmp(w, "match")) {
+			/* match identity remote address A [MASK] */
+			if (need(p, i + 1, "identity") || need(p, i + 2, "remote") ||
+			    need(p, i + 3, "address") || need(p, i + 4, "an address"))
+				return -1;
+			if (strcmp(p->w[i + 1], "identity") ||
+			    strcmp(p->w[i + 2], "remote") ||
+			    strcmp(p->w[i + 3], "address"))
+				return perr(p, "only \"match identity remote address A [MASK]\" is supported");
+			if (parse_ipv4(p, p->w[i + 4], &v))
+				return -1;
+			if (p->n > i + 5 && parse_ipv4(p, p->w[i + 5], &v))
+				return -1;
+			return no_more(p, p->n > i + 5 ? i + 6 : i + 5);
+		}
+		if (!strcmp(w, "authentication")) {
+			if (need(p, i + 1, "local or remote") ||
+			    need(p, i + 2, "pre-share"))
+				return -1;
+			if ((strcmp(p->w[i + 1], "local") &&
+			     strcmp(p->w[i + 1], "remote")) ||
+			    strcmp(p->w[i + 2], "pre-share"))
+				return perr(p, "only \"authentication local|remote pre-share\" is supported");
+			return no_more(p, i + 3);
+		}
+		if (!strcmp(w, "keyring"))
+			return need(p, i + 1, "local") || need(p, i + 2, "a keyring name") ?
+			       -1 : no_more(p, i + 3);
+		if (!strcmp(w, "lifetime"))
+			return no ? 0 : need(p, i + 1, "seconds") ||
+			       parse_u32(p, p->w[i + 1], "lifetime", 120, 86400, &v) ?
+			       -1 : no_more(p, i + 2);
+		if (!strcmp(w, "dpd"))
+			return 0;
+	}
+	if (!strcmp(w, "description"))
+		return 0;
+	return perr(p, "unknown ikev2 command \"%s\"", w);
+}
+
 static int global_cmd(struct pctx *p)
 {
 	bool no = !strcmp(p->w[0], "no");
@@ -1330,8 +1472,10 @@ static int global_cmd(struct pctx *p)
 			r = cmd_crypto_map(p, no);
 		else if (!strcmp(p->w[1], "isakmp"))
 			r = cmd_crypto_isakmp(p, no);
+		else if (!strcmp(p->w[1], "ikev2"))
+			r = cmd_crypto_ikev2(p, no);
 		else if (!strcmp(p->w[1], "dynamic-map") ||
-			 !strcmp(p->w[1], "ikev2") || !strcmp(p->w[1], "key") ||
+			 !strcmp(p->w[1], "key") ||
 			 !strcmp(p->w[1], "pki") || !strcmp(p->w[1], "keyring"))
 			r = perr(p, "\"crypto %s\" is not supported (IKEv1 Phase 1 is \"crypto isakmp\", read by cryptomapd)",
 				 p->w[1]);
@@ -1386,6 +1530,21 @@ static bool submode_claims(struct pctx *p)
 		return !strcmp(w, "encryption") || !strcmp(w, "hash") ||
 		       !strcmp(w, "authentication") || !strcmp(w, "group") ||
 		       !strcmp(w, "lifetime");
+	case M_V2PROP:
+		return !strcmp(w, "encryption") || !strcmp(w, "integrity") ||
+		       !strcmp(w, "group") || !strcmp(w, "prf");
+	case M_V2POL:
+		return !strcmp(w, "proposal") ||
+		       (!strcmp(w, "match") && p->n - i >= 2 &&
+			!strcmp(p->w[i + 1], "address"));
+	case M_V2KR:
+	case M_V2PEER:
+		return !strcmp(w, "peer") || !strcmp(w, "address") ||
+		       !strcmp(w, "pre-shared-key");
+	case M_V2PROF:
+		return !strcmp(w, "authentication") || !strcmp(w, "keyring") ||
+		       (!strcmp(w, "match") && p->n - i >= 2 &&
+			!strcmp(p->w[i + 1], "identity"));
 	case M_GLOBAL:
 		break;
 	}
@@ -1409,6 +1568,12 @@ static int sub_cmd(struct pctx *p)
 		return sub_if(p);
 	case M_ISAKMP:
 		return sub_isakmp(p);
+	case M_V2PROP:
+	case M_V2POL:
+	case M_V2KR:
+	case M_V2PEER:
+	case M_V2PROF:
+		return sub_ikev2(p);
 	case M_GLOBAL:
 		break;
 	}
