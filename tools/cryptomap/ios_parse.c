@@ -304,11 +304,8 @@ static bool ace_same(const struct ace *a, const struct ace *b)
 /* adds an entry; seq 0 = after the last.  Exact duplicates are ignored. */
 static int acl_add(struct pctx *p, struct acl *a, struct ace *e)
 {
-	size_t i;
-
-	for (i = 0; i < a->n; i++)
-		if (ace_same(&a->e[i], e))
-			return 0;
+	if (acl_find_same(a, e) >= 0)	/* hashed: O(1), not a walk */
+		return 0;
 	if (!e->seq) {
 		uint64_t s = a->n ? (uint64_t)a->e[a->n - 1].seq + ACL_SEQ_STEP :
 				    ACL_SEQ_STEP;
@@ -1702,12 +1699,7 @@ static bool aces_overlap(const struct ace *x, const struct ace *y)
 
 static const struct acl *find_acl(const struct config *c, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < c->nacls; i++)
-		if (!strcmp(c->acls[i].name, name))
-			return &c->acls[i];
-	return NULL;
+	return cfg_acl_get(c, name);
 }
 
 static bool acl_touched(const struct config *c, const struct entry *e)
@@ -1717,9 +1709,14 @@ static bool acl_touched(const struct config *c, const struct entry *e)
 	return e->line || (a && a->line);
 }
 
+#define OVERLAP_WARN_MAX	20
+
 void ios_warnings(const struct config *c)
 {
-	size_t i, j, k, l;
+	size_t i, j, k, l, *nmore;
+	const struct acl **eacl;
+	signed char *memo;
+	bool *touched;
 
 	for (i = 0; i < c->nentries; i++) {
 		const struct entry *e = &c->entries[i];
@@ -1746,34 +1743,72 @@ void ios_warnings(const struct config *c)
 					"destination");
 		}
 	}
-	/* entries of one map whose ACLs overlap */
-	for (i = 0; i < c->nentries; i++) {
+	/*
+	 * Entries of one map whose ACLs overlap: each pair of one map once
+	 * (the map's entries are chained), the result of a pair of ACLs
+	 * kept while one entry is compared with the others, and at most
+	 * OVERLAP_WARN_MAX lines per map, then how many more.
+	 */
+	nmore = c->nmaps ? calloc(c->nmaps, sizeof(*nmore)) : NULL;
+	memo = c->nacls ? malloc(c->nacls * sizeof(*memo)) : NULL;
+	eacl = c->nentries ? malloc(c->nentries * sizeof(*eacl)) : NULL;
+	touched = c->nentries ? malloc(c->nentries) : NULL;
+	for (i = 0; eacl && touched && i < c->nentries; i++) {
 		const struct entry *e = &c->entries[i];
-		const struct acl *a = e->acl[0] ? find_acl(c, e->acl) : NULL;
+
+		eacl[i] = e->acl[0] ? find_acl(c, e->acl) : NULL;
+		touched[i] = acl_touched(c, e);
+	}
+	for (i = 0; eacl && touched && i < c->nentries; i++) {
+		const struct entry *e = &c->entries[i];
+		const struct acl *a = eacl[i];
+		const struct cmap *m;
 
 		if (!a)
 			continue;
-		for (j = i + 1; j < c->nentries; j++) {
+		m = cfg_map_get(c, e->map);
+		if (memo)
+			memset(memo, -1, c->nacls * sizeof(*memo));
+		for (j = cfg_map_next(c, i); j < c->nentries;
+		     j = cfg_map_next(c, j)) {
 			const struct entry *f = &c->entries[j];
-			const struct acl *b = f->acl[0] ? find_acl(c, f->acl) : NULL;
+			const struct acl *b = eacl[j];
+			signed char *r = b && memo ? &memo[b - c->acls] : NULL;
 			bool hit = false;
 
-			if (!b || strcmp(e->map, f->map) ||
-			    (!acl_touched(c, e) && !acl_touched(c, f)))
+			if (!b || (!touched[i] && !touched[j]))
 				continue;
-			for (k = 0; k < a->n && !hit; k++) {
-				if (a->e[k].action != CRYPTOMAP_ACE_PERMIT)
-					continue;
-				for (l = 0; l < b->n && !hit; l++)
-					hit = b->e[l].action == CRYPTOMAP_ACE_PERMIT &&
-					      aces_overlap(&a->e[k], &b->e[l]);
+			if (r && *r >= 0) {
+				hit = *r;
+			} else {
+				for (k = 0; k < a->n && !hit; k++) {
+					if (a->e[k].action != CRYPTOMAP_ACE_PERMIT)
+						continue;
+					for (l = 0; l < b->n && !hit; l++)
+						hit = b->e[l].action == CRYPTOMAP_ACE_PERMIT &&
+						      aces_overlap(&a->e[k], &b->e[l]);
+				}
+				if (r)
+					*r = hit;
 			}
-			if (hit)
-				fprintf(stderr, "%% Warning: crypto map %s: the access lists of entries %u (%s) and %u (%s) overlap\n",
-					e->map, e->seq < f->seq ? e->seq : f->seq,
-					e->seq < f->seq ? e->acl : f->acl,
-					e->seq < f->seq ? f->seq : e->seq,
-					e->seq < f->seq ? f->acl : e->acl);
+			if (!hit)
+				continue;
+			if (m && nmore && nmore[m - c->maps]++ >= OVERLAP_WARN_MAX)
+				continue;
+			fprintf(stderr, "%% Warning: crypto map %s: the access lists of entries %u (%s) and %u (%s) overlap\n",
+				e->map, e->seq < f->seq ? e->seq : f->seq,
+				e->seq < f->seq ? e->acl : f->acl,
+				e->seq < f->seq ? f->seq : e->seq,
+				e->seq < f->seq ? f->acl : e->acl);
 		}
 	}
+	for (i = 0; nmore && i < c->nmaps; i++)
+		if (nmore[i] > OVERLAP_WARN_MAX)
+			fprintf(stderr, "%% Warning: crypto map %s: %zu more pairs of entries whose access lists overlap (the first %d are listed)\n",
+				c->maps[i].name, nmore[i] - OVERLAP_WARN_MAX,
+				OVERLAP_WARN_MAX);
+	free(nmore);
+	free(memo);
+	free(eacl);
+	free(touched);
 }

@@ -25,11 +25,14 @@ struct ace {
 	int line;
 };
 
+struct ace_index;
+
 struct acl {
 	char name[NAME_LEN];
 	struct ace *e;
 	size_t n, cap;
 	int line;			/* last config line that changed it */
+	struct ace_index *ix;		/* lines by content (model.c's cache) */
 };
 
 struct tset {
@@ -97,6 +100,8 @@ struct global {
 	int line;
 };
 
+struct cfg_index;
+
 struct config {
 	struct acl *acls;
 	size_t nacls;
@@ -109,6 +114,7 @@ struct config {
 	struct binding *binds;
 	size_t nbinds;
 	struct global g;
+	struct cfg_index *ix;		/* lookups by name (model.c's cache) */
 };
 
 #define DEF_LIFE_SEC	3600
@@ -124,6 +130,8 @@ struct acl *cfg_acl(struct config *c, const char *name, bool create);
 void cfg_acl_del(struct config *c, const char *name);
 int acl_insert(struct acl *a, const struct ace *e);	/* sorted by seq */
 void acl_remove_at(struct acl *a, size_t i);
+/* position of a line equal to e but for seq and line, or -1 */
+long acl_find_same(struct acl *a, const struct ace *e);
 
 struct tset *cfg_tset(struct config *c, const char *name, bool create);
 void cfg_tset_del(struct config *c, const char *name);
@@ -135,6 +143,16 @@ void cfg_prune_maps(struct config *c);
 struct entry *cfg_entry(struct config *c, const char *map, uint32_t seq,
 			bool create);
 void cfg_entry_del(struct config *c, const char *map, uint32_t seq);
+/*
+ * The entries of one map in array order: for (i = cfg_map_first(c, m);
+ * i < c->nentries; i = cfg_map_next(c, i)).
+ */
+size_t cfg_map_first(const struct config *c, const char *map);
+size_t cfg_map_next(const struct config *c, size_t i);
+/* lookups without creating, for const configurations */
+const struct acl *cfg_acl_get(const struct config *c, const char *name);
+const struct tset *cfg_tset_get(const struct config *c, const char *name);
+const struct cmap *cfg_map_get(const struct config *c, const char *name);
 
 struct binding *cfg_bind(struct config *c, const char *ifname, bool create);
 void cfg_bind_del(struct config *c, const char *ifname);

@@ -215,9 +215,8 @@ void print_running_config(const struct config *c, FILE *out)
 		const struct cmap *m = &c->maps[i];
 		size_t j;
 
-		for (j = 0; j < c->nentries; j++) {
-			if (strcmp(c->entries[j].map, m->name))
-				continue;
+		for (j = cfg_map_first(c, m->name); j < c->nentries;
+		     j = cfg_map_next(c, j)) {
 			print_entry(out, &c->entries[j]);
 			fprintf(out, "!\n");
 		}
@@ -329,11 +328,10 @@ void json_running_config(const struct config *c)
 		else
 			jw_null("local_address");
 		jw_arr_start("entries");
-		for (k = 0; k < c->nentries; k++) {
+		for (k = cfg_map_first(c, c->maps[i].name); k < c->nentries;
+		     k = cfg_map_next(c, k)) {
 			const struct entry *e = &c->entries[k];
 
-			if (strcmp(e->map, c->maps[i].name))
-				continue;
 			jw_obj_start(NULL);
 			jw_uint("seq", e->seq);
 			jw_str("type", e->type == CRYPTOMAP_TYPE_MANUAL ?

@@ -51,22 +51,12 @@ uint32_t if_ipv4(const char *ifname)
 
 const struct acl *find_acl_c(const struct config *c, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < c->nacls; i++)
-		if (!strcmp(c->acls[i].name, name))
-			return &c->acls[i];
-	return NULL;
+	return cfg_acl_get(c, name);
 }
 
 const struct tset *find_tset_c(const struct config *c, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < c->ntsets; i++)
-		if (!strcmp(c->tsets[i].name, name))
-			return &c->tsets[i];
-	return NULL;
+	return cfg_tset_get(c, name);
 }
 
 static const char *const inactive_names[] = {
@@ -230,9 +220,8 @@ int show_crypto_map(const struct config *c, const char *ifname,
 			       la ? ip_text(la) : "");
 			blank = true;
 		}
-		for (j = 0; j < c->nentries; j++) {
-			if (strcmp(c->entries[j].map, m->name))
-				continue;
+		for (j = cfg_map_first(c, m->name); j < c->nentries;
+		     j = cfg_map_next(c, j)) {
 			if (blank)
 				print_text("\n");
 			print_entry(c, &c->entries[j]);

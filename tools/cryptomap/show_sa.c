@@ -408,11 +408,12 @@ int show_ipsec_sa(int argc, char **argv)
 		    (map && strcmp(map, b->map)) || !m)
 			continue;
 		laddr = if_ipv4(m->local_if[0] ? m->local_if : b->ifname);
-		for (j = 0; j < c.nentries; j++) {
+		for (j = cfg_map_first(&c, b->map); j < c.nentries;
+		     j = cfg_map_next(&c, j)) {
 			const struct entry *e = &c.entries[j];
 			const struct acl *acl;
 
-			if (strcmp(e->map, b->map) || (peer && !has_peer(e, peer)))
+			if (peer && !has_peer(e, peer))
 				continue;
 			acl = e->acl[0] ? find_acl_c(&c, e->acl) : NULL;
 			for (k = 0; acl && k < acl->n; k++) {
