@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cryptomapd.h"
+#include "ikev2.h"
 
 #define CTL_NAME	"cryptomapd"
 
@@ -63,6 +64,12 @@ static void handle(char *line, struct buf *out)
 		show_isakmp_policy(ike.conf, out);
 	} else if (n == 2 && !strcmp(w[0], "show") && !strcmp(w[1], "children")) {
 		show_children(out);
+	} else if (n >= 4 && !strcmp(w[0], "show") && !strcmp(w[1], "crypto") &&
+		   !strcmp(w[2], "ikev2") && !strcmp(w[3], "sa")) {
+		show_ikev2_sa(out, n >= 5 && !strcmp(w[4], "detail"));
+	} else if (n >= 4 && !strcmp(w[0], "clear") && !strcmp(w[1], "crypto") &&
+		   !strcmp(w[2], "ikev2") && !strcmp(w[3], "sa")) {
+		ikev2_delete_all();
 	} else if (n == 3 && !strcmp(w[0], "initiate")) {
 		const char *why = NULL;
 		char *end;

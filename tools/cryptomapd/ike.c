@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "cryptomapd.h"
+#include "ikev2.h"
 
 struct ike_ctx ike;
 
@@ -973,6 +974,8 @@ static int initiate(const char *map, uint32_t seq, uint32_t peer,
 		*why = "the entry has no peer";
 		return -1;
 	}
+	if (v2_profile_of(map, seq))	/* set ikev2-profile: IKEv2 */
+		return ikev2_initiate(map, seq, peer, sel, force, why);
 	if (!peer)
 		peer = e->current_peer ? e->current_peer : e->peers[0];
 	if (qm_busy(map, seq, force)) {

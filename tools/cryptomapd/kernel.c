@@ -15,6 +15,7 @@
 #include <linux/netlink.h>
 
 #include "cryptomapd.h"
+#include "ikev2.h"
 
 static struct mnl_socket *req_sk, *ev_sk;
 static uint16_t family;

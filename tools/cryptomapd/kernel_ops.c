@@ -137,9 +137,13 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		/* rekey once per pair: on the outbound SA's soft expiry */
 		if (t.a[CRYPTOMAP_SA_A_HARD] ||
 		    a_u8(&t, CRYPTOMAP_SA_A_DIR) == CRYPTOMAP_DIR_OUT ||
-		    a_u8(&t, CRYPTOMAP_SA_A_REASON) == CRYPTOMAP_EXPIRE_IDLE)
-			child_expired(map, seq, a_u32(&t, CRYPTOMAP_SA_A_SPI),
-				      t.a[CRYPTOMAP_SA_A_HARD] != NULL);
+		    a_u8(&t, CRYPTOMAP_SA_A_REASON) == CRYPTOMAP_EXPIRE_IDLE) {
+			/* entries with set ikev2-profile are IKEv2's */
+			if (!ikev2_child_expired(map, seq, a_u32(&t, CRYPTOMAP_SA_A_SPI),
+						 t.a[CRYPTOMAP_SA_A_HARD] != NULL))
+				child_expired(map, seq, a_u32(&t, CRYPTOMAP_SA_A_SPI),
+					      t.a[CRYPTOMAP_SA_A_HARD] != NULL);
+		}
 		break;
 	case CRYPTOMAP_CMD_INVALID_SPI:
 		log_warn("%%CRYPTO-4-RECVD_PKT_INV_SPI: spi 0x%08X from %s",

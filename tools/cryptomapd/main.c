@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cryptomapd.h"
+#include "ikev2.h"
 
 
 static const char *conf_file = "/etc/cryptomap/cryptomap.conf";
@@ -45,7 +46,7 @@ int reload_config(void)
 {
 	struct ikeconf n = { 0 };
 
-	if (conf_load_isakmp(conf_file, &n))
+	if (conf_load_isakmp(conf_file, &n) || ikev2_conf_load(conf_file))
 		return -1;
 	if (offline ? conf_load_maps_file(conf_file, &n) : conf_load_maps_kernel(&n)) {
 		log_err("cannot read the crypto maps from %s", offline ? conf_file : "the module");
@@ -112,7 +113,11 @@ static void udp_input(int fd)
 	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
 		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
 			dst = ((struct in_pktinfo *)CMSG_DATA(c))->ipi_addr.s_addr;
-	ike_input(pkt, n, from.sin_addr.s_addr, ntohs(from.sin_port), dst);
+	/* the ISAKMP header's major version: 2 is IKEv2 (RFC 7296 3.1) */
+	if (n > 17 && pkt[17] >> 4 == 2)
+		ikev2_input(pkt, n, from.sin_addr.s_addr, ntohs(from.sin_port), dst);
+	else
+		ike_input(pkt, n, from.sin_addr.s_addr, ntohs(from.sin_port), dst);
 }
 
 int main(int argc, char **argv)
@@ -188,6 +193,7 @@ int main(int argc, char **argv)
 			pf[n++] = (struct pollfd){ .fd = efd, .events = POLLIN };
 		if (poll(pf, n, 250) < 0 && errno != EINTR)
 			break;
+		ikev2_timers(now_s());
 		if (pf[0].revents & POLLIN)
 			udp_input(ike.fd);
 		if (pf[1].revents & POLLIN)

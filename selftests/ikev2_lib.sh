@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers of the ikev2_* selftests (source lib.sh and ike_lib.sh first):
+# strongSwan (charon + swanctl, IKEv2, PSK) on gwB against cryptomapd on
+# gwA, in the four-namespace lab of lib.sh.
+
+# sw2_conf IKE_PROPOSALS CHILD... : gwB's strongswan.conf and an IKEv2
+# swanctl.conf; each CHILD is NAME:LOCAL_TS:REMOTE_TS:ESP_PROPOSALS[:START]
+# (START: none, default, or trap).  SW2_PSK overrides the key.
+sw2_conf() {
+	local ikep=$1 d=$IKE_DIR/sw c name lts rts espp start
+	shift
+	sw_conf "$ikep" aes256-sha1	# strongswan.conf (and an IKEv1 file we replace)
+	{
+		cat <<-EOF
+		connections {
+			gwa {
+				version = 2
+				local_addrs = $LAB_GWB_WAN_IP
+				remote_addrs = $LAB_GWA_WAN_IP
+				proposals = $ikep
+				encap = no
+				mobike = no
+				dpd_delay = 0
+				rekey_time = 0
+				reauth_time = 0
+				local {
+					auth = psk
+					id = $LAB_GWB_WAN_IP
+				}
+				remote {
+					auth = psk
+					id = $LAB_GWA_WAN_IP
+				}
+				children {
+		EOF
+		for c in "$@"; do
+			IFS=: read -r name lts rts espp start <<< "$c"
+			cat <<-EOF
+					$name {
+						local_ts = $lts
+						remote_ts = $rts
+						esp_proposals = $espp
+						mode = tunnel
+						start_action = ${start:-none}
+						rekey_time = 0
+						${SW_CHILD_LIFE:+life_time = $SW_CHILD_LIFE}
+						${SW_CHILD_LIFE:+rand_time = 0s}
+					}
+			EOF
+		done
+		cat <<-EOF
+				}
+			}
+		}
+		secrets {
+			ike-gwa {
+				id-1 = $LAB_GWA_WAN_IP
+				secret = ${SW2_PSK:-$IKE_PSK}
+			}
+		}
+		EOF
+	} > "$d/swanctl/swanctl.conf"
+}
+
+# v2_cmd_start FILE [ARGS]: cryptomapd on gwA, stopped at exit
+v2_cmd_start() {
+	local f=$1
+	shift
+	ip netns exec "$gwA" "$CRYPTOMAPD" -d -f "$f" "$@" >> "$IKE_DIR/cryptomapd.log" 2>&1 &
+	V2_CMD_PID=$!
+	on_exit kill "$V2_CMD_PID"
+	busywait 5000 cmd_ctl show crypto ikev2 sa >/dev/null
+}
+
+# sw_stop: charon on gwB ends (at exit too)
+sw_stop() {
+	local pid
+	pid=$(cat "$IKE_DIR/sw/run/charon.pid" 2>/dev/null) && kill "$pid" 2>/dev/null
+	return 0
+}
+
+# v2_ios_ikev2 PEER: the IOS IKEv2 part of gwA's configuration
+v2_ios_ikev2() {
+	cat <<-EOF
+	crypto ikev2 proposal PROP-1
+	 encryption aes-cbc-256 aes-gcm-256
+	 integrity sha256 sha1
+	 group ${V2_GROUP:-14} 19 20
+	crypto ikev2 policy POL-1
+	 proposal PROP-1
+	crypto ikev2 keyring KR-1
+	 peer gwB
+	  address $1
+	  pre-shared-key ${V2_PSK:-$IKE_PSK}
+	crypto ikev2 profile PROF-1
+	 match identity remote address $1 255.255.255.255
+	 authentication local pre-share
+	 authentication remote pre-share
+	 keyring local KR-1
+	EOF
+}
+
+# sw_sas: swanctl --list-sas on one line per SA, for matching
+sw_sas() {
+	local out
+	out=$(swk --list-sas 2>/dev/null)
+	printf '%s\n' "$out"
+}

@@ -1,0 +1,2626 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cryptomapd: IKEv2 (RFC 7296) with pre-shared keys for crypto map entries
+ * that name an IKEv2 profile.  Initiator (ACQUIRE, ctl initiate) and
+ * responder: IKE_SA_INIT, IKE_AUTH with the first Child SA (ESP proposals
+ * from the entry's transform sets in order, traffic selectors from its
+ * crypto ACL line, narrowed by the responder to the line that mirrors the
+ * initiator's), CREATE_CHILD_SA for new and rekeyed Child SAs (PFS with
+ * `set pfs`), INFORMATIONAL (delete, liveness), retransmission of requests
+ * and of the last response (window size 1), and malformed messages dropped.
+ * SAs go into the module with SA_ADD exactly as Quick Mode's do.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "../cryptomap/cmtool.h"
+#include "ikev2.h"
+
+#define V2_HDR		28
+#define NONCE_LEN	32
+#define RETX_MAX	5
+
+enum { EX_SA_INIT = 34, EX_AUTH = 35, EX_CHILD = 36, EX_INFO = 37 };
+enum { F_I = 0x08, F_R = 0x20 };
+enum {
+	P_NONE = 0, P_SA = 33, P_KE = 34, P_IDI = 35, P_IDR = 36, P_AUTH = 39,
+	P_NONCE = 40, P_N = 41, P_D = 42, P_V = 43, P_TSI = 44, P_TSR = 45,
+	P_SK = 46,
+};
+enum { T_ENCR = 1, T_PRF = 2, T_INTEG = 3, T_DH = 4, T_ESN = 5 };
+enum { PR_IKE = 1, PR_AH = 2, PR_ESP = 3 };
+enum {
+	N_UNSUPPORTED_CRITICAL = 1, N_INVALID_SYNTAX = 7, N_NO_PROPOSAL = 14,
+	N_INVALID_KE = 17, N_AUTH_FAILED = 24, N_NO_ADDITIONAL_SAS = 35,
+	N_TS_UNACCEPTABLE = 38, N_TEMPORARY_FAILURE = 43,
+	N_CHILD_SA_NOT_FOUND = 44, N2_INITIAL_CONTACT = 16384,
+	N_COOKIE = 16390, N_USE_TRANSPORT = 16391, N_REKEY_SA = 16393,
+};
+
+enum v2state { S_I_INIT, S_I_AUTH, S_R_INIT, S_READY, S_DEAD };
+
+/* a traffic selector: one IPv4 range, ports and protocol */
+struct ts {
+	uint32_t lo, hi;		/* host order */
+	uint16_t plo, phi;
+	uint8_t proto;
+};
+
+/* a Child SA negotiation of ours (in IKE_AUTH or CREATE_CHILD_SA) */
+struct cx {
+	bool active;
+	char map[NAME_LEN];
+	uint32_t seq;
+	struct ace sel;
+	bool has_sel;
+	uint32_t spi_in;
+	const struct tset *ts[CRYPTOMAP_MAX_TSETS];
+	int nts;
+	int pfs;
+	struct v2dh *dh;
+	struct buf ni;
+	uint32_t rekey_spi;		/* the pair it replaces (spi_in), 0 */
+	struct ts tsl, tsr;
+};
+
+struct v2child {
+	struct v2child *next;
+	uint32_t ike_id;
+	char map[NAME_LEN];
+	uint32_t seq;
+	uint32_t peer, local;
+	uint32_t spi_in, spi_out;
+	char tset[NAME_LEN];
+	int pfs;
+	uint32_t life_sec, life_kb;
+	struct ts tsl, tsr;
+	double created;
+	bool rekeying, installed, initiator;
+};
+
+/* things to ask the peer once the current request is answered */
+enum qkind { Q_CHILD, Q_DELETE, Q_DELETE_IKE, Q_DPD };
+
+struct qitem {
+	enum qkind kind;
+	char map[NAME_LEN];
+	uint32_t seq;
+	struct ace sel;
+	bool has_sel;
+	uint32_t spi;			/* rekey (Q_CHILD) or delete: spi_in */
+};
+
+struct v2sa {
+	struct v2sa *next;
+	uint32_t id;			/* Tunnel-id */
+	uint32_t conn_id;
+	uint8_t spi_i[8], spi_r[8];
+	bool initiator;
+	uint32_t local, peer;
+	enum v2state state;
+	const char *fail;
+	const struct v2profile *prof;
+	char profname[NAME_LEN];
+	char psk[128];
+	/* chosen */
+	int enc, integ, prf, group;
+	struct v2dh *dh;
+	struct buf ni, nr, msg1, msg2, cookie;
+	struct buf sk_d, sk_ai, sk_ar, sk_ei, sk_er, sk_pi, sk_pr;
+	/* window of one each way */
+	uint32_t req_id;		/* our next request */
+	bool req_busy;
+	int req_kind;			/* the exchange of the outstanding one */
+	struct buf req_out;
+	double next_retx;
+	int retx;
+	uint32_t peer_next;		/* the peer's next request */
+	struct buf resp_out;		/* our last response */
+	struct buf resp_in;		/* the request it answers */
+	struct cx cx;			/* our running child negotiation */
+	struct qitem q[8];
+	int nq;
+	double created, last_heard, expires, dead_at;
+	uint32_t life;
+	int ke_retry;
+};
+
+static struct v2sa *sas;
+static struct v2child *children;
+static uint32_t next_id = 1;
+
+/* ---- small helpers --------------------------------------------------- */
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+static const char *spi_hex(const uint8_t *s)
+{
+	static char b[4][17];
+	static int k;
+	int i;
+
+	k = (k + 1) % 4;
+	for (i = 0; i < 8; i++)
+		snprintf(b[k] + 2 * i, 3, "%02X", s[i]);
+	return b[k];
+}
+
+static uint32_t local_addr_for(uint32_t peer)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(500),
+				   .sin_addr.s_addr = peer };
+	socklen_t sl = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	uint32_t a = 0;
+
+	if (fd < 0)
+		return 0;
+	if (!connect(fd, (struct sockaddr *)&sin, sizeof(sin)) &&
+	    !getsockname(fd, (struct sockaddr *)&sin, &sl))
+		a = sin.sin_addr.s_addr;
+	close(fd);
+	return a;
+}
+
+static void udp_send(uint32_t peer, const struct buf *b)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(500),
+				   .sin_addr.s_addr = peer };
+
+	if (sendto(ike.fd, b->p, b->len, 0, (struct sockaddr *)&sin,
+		   sizeof(sin)) < 0)
+		log_warn("IKEv2: send to %s failed", ipstr(peer));
+}
+
+static const char *ts_text(const struct ts *t)
+{
+	static char b[4][80];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(b[k], sizeof(b[k]), "%s-%s", ipstr(htonl(t->lo)),
+		 ipstr(htonl(t->hi)));
+	if (t->proto || t->plo || t->phi != 0xffff)
+		snprintf(b[k] + strlen(b[k]), sizeof(b[k]) - strlen(b[k]),
+			 " proto %u ports %u-%u", t->proto, t->plo, t->phi);
+	return b[k];
+}
+
+static void ts_side(struct ts *t, uint32_t addr, uint32_t wild, int proto,
+		    uint8_t op, uint16_t lo, uint16_t hi)
+{
+	uint32_t a = ntohl(addr), w = ntohl(wild);
+
+	t->lo = a & ~w;
+	t->hi = a | w;
+	t->proto = proto < 0 ? 0 : proto;
+	t->plo = 0;
+	t->phi = 0xffff;
+	switch (op) {
+	case CRYPTOMAP_PORT_EQ:
+		t->plo = t->phi = lo;
+		break;
+	case CRYPTOMAP_PORT_LT:
+		t->phi = lo ? lo - 1 : 0;
+		break;
+	case CRYPTOMAP_PORT_GT:
+		t->plo = lo < 0xffff ? lo + 1 : 0xffff;
+		break;
+	case CRYPTOMAP_PORT_RANGE:
+		t->plo = lo;
+		t->phi = hi;
+		break;
+	}
+}
+
+/* the local and remote selectors of an ACL line, seen from here */
+static void ts_from_ace(const struct ace *e, struct ts *l, struct ts *r)
+{
+	ts_side(l, e->src, e->swild, e->proto, e->sop, e->slo, e->shi);
+	ts_side(r, e->dst, e->dwild, e->proto, e->dop, e->dlo, e->dhi);
+}
+
+/* a and b intersected into out; false if empty */
+static bool ts_and(const struct ts *a, const struct ts *b, struct ts *out)
+{
+	if (a->proto && b->proto && a->proto != b->proto)
+		return false;
+	out->proto = a->proto ? a->proto : b->proto;
+	out->lo = a->lo > b->lo ? a->lo : b->lo;
+	out->hi = a->hi < b->hi ? a->hi : b->hi;
+	out->plo = a->plo > b->plo ? a->plo : b->plo;
+	out->phi = a->phi < b->phi ? a->phi : b->phi;
+	return out->lo <= out->hi && out->plo <= out->phi;
+}
+
+static const struct ace *first_permit(const struct entry *e)
+{
+	const struct acl *a = conf_acl(&ike.conf->cm, e->acl);
+	size_t i;
+
+	for (i = 0; a && i < a->n; i++)
+		if (a->e[i].action == CRYPTOMAP_ACE_PERMIT)
+			return &a->e[i];
+	return NULL;
+}
+
+/* ---- payload building ------------------------------------------------ */
+
+struct pb {
+	struct buf b;
+	uint8_t first;
+	size_t last;		/* offset of the previous generic header */
+	bool any;
+};
+
+static size_t pb_begin(struct pb *p, uint8_t type)
+{
+	size_t s = p->b.len;
+
+	if (p->any)
+		p->b.p[p->last] = type;
+	else
+		p->first = type;
+	p->any = true;
+	p->last = s;
+	buf_add8(&p->b, P_NONE);
+	buf_add8(&p->b, 0);
+	buf_add16(&p->b, 0);
+	return s;
+}
+
+static void pb_end(struct pb *p, size_t s)
+{
+	size_t l = p->b.len - s;
+
+	p->b.p[s + 2] = l >> 8;
+	p->b.p[s + 3] = l & 0xff;
+}
+
+static void pb_add(struct pb *p, uint8_t type, const void *d, size_t n)
+{
+	size_t s = pb_begin(p, type);
+
+	buf_add(&p->b, d, n);
+	pb_end(p, s);
+}
+
+static void pb_notify(struct pb *p, uint8_t proto, const uint8_t *spi,
+		      size_t spisize, uint16_t type, const void *data, size_t dl)
+{
+	size_t s = pb_begin(p, P_N);
+
+	buf_add8(&p->b, proto);
+	buf_add8(&p->b, spisize);
+	buf_add16(&p->b, type);
+	buf_add(&p->b, spi, spisize);
+	buf_add(&p->b, data, dl);
+	pb_end(p, s);
+}
+
+static void pb_free(struct pb *p)
+{
+	buf_free(&p->b);
+}
+
+static void hdr(struct v2sa *sa, struct buf *m, uint8_t np, uint8_t exch,
+		bool response, uint32_t msgid)
+{
+	m->len = 0;
+	buf_add(m, sa->spi_i, 8);
+	buf_add(m, sa->spi_r, 8);
+	buf_add8(m, np);
+	buf_add8(m, 0x20);
+	buf_add8(m, exch);
+	buf_add8(m, (sa->initiator ? F_I : 0) | (response ? F_R : 0));
+	buf_add32(m, msgid);
+	buf_add32(m, 0);
+}
+
+/* an SK-protected message from the payloads in p */
+static int seal(struct v2sa *sa, struct buf *m, uint8_t exch, bool response,
+		uint32_t msgid, struct pb *p)
+{
+	hdr(sa, m, P_SK, exch, response, msgid);
+	buf_add8(m, p->any ? p->first : P_NONE);
+	buf_add8(m, 0);
+	buf_add16(m, 0);
+	return v2_sk_seal(sa->enc, sa->integ,
+			  sa->initiator ? &sa->sk_ei : &sa->sk_er,
+			  sa->initiator ? &sa->sk_ai : &sa->sk_ar,
+			  m, V2_HDR, &p->b);
+}
+
+/* ---- parsing --------------------------------------------------------- */
+
+struct v2pl {
+	uint8_t type;
+	const uint8_t *body;
+	size_t len;
+};
+
+#define V2_MAX_PL	24
+
+struct v2msg {
+	const uint8_t *pkt;
+	size_t len;
+	uint8_t spi_i[8], spi_r[8];
+	uint8_t np, exch, flags;
+	uint32_t msgid;
+	struct v2pl pl[V2_MAX_PL];
+	int n;
+	size_t sk_off;			/* the SK payload, 0 if none */
+};
+
+static int parse_chain(struct v2msg *m, uint8_t np, const uint8_t *p,
+		       size_t len, bool outer, const char **why)
+{
+	while (np != P_NONE) {
+		size_t l;
+
+		if (len < 4) {
+			*why = "truncated payload header";
+			return -1;
+		}
+		l = get16(p + 2);
+		if (l < 4 || l > len) {
+			*why = "bad payload length";
+			return -1;
+		}
+		if (outer && np == P_SK) {
+			if (l != len) {
+				*why = "SK is not the last payload";
+				return -1;
+			}
+			m->sk_off = p - m->pkt;
+			return 0;
+		}
+		if (np < P_SA || np > 48) {
+			if (p[1] & 0x80) {
+				*why = "unsupported critical payload";
+				return -1;
+			}
+		} else {
+			if (m->n == V2_MAX_PL) {
+				*why = "too many payloads";
+				return -1;
+			}
+			m->pl[m->n++] = (struct v2pl){ np, p + 4, l - 4 };
+		}
+		np = p[0];
+		p += l;
+		len -= l;
+	}
+	if (len && outer) {
+		*why = "trailing bytes";
+		return -1;
+	}
+	return 0;
+}
+
+static const struct v2pl *find(const struct v2msg *m, uint8_t type, int nth)
+{
+	int i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->pl[i].type == type && !nth--)
+			return &m->pl[i];
+	return NULL;
+}
+
+/* a notification of type t in the message, its data in *d */
+static const struct v2pl *find_notify(const struct v2msg *m, uint16_t t)
+{
+	const struct v2pl *p;
+	int i;
+
+	for (i = 0; (p = find(m, P_N, i)); i++)
+		if (p->len >= 4 && 4u + p->body[1] <= p->len &&
+		    get16(p->body + 2) == t)
+			return p;
+	return NULL;
+}
+
+/* the first error notification, 0 if none */
+static uint16_t error_notify(const struct v2msg *m)
+{
+	const struct v2pl *p;
+	int i;
+
+	for (i = 0; (p = find(m, P_N, i)); i++)
+		if (p->len >= 4 && get16(p->body + 2) < 16384)
+			return get16(p->body + 2);
+	return 0;
+}
+
+static const char *notify_name(uint16_t t)
+{
+	switch (t) {
+	case N_INVALID_SYNTAX: return "INVALID_SYNTAX";
+	case N_NO_PROPOSAL: return "NO_PROPOSAL_CHOSEN";
+	case N_INVALID_KE: return "INVALID_KE_PAYLOAD";
+	case N_AUTH_FAILED: return "AUTHENTICATION_FAILED (pre-shared key mismatch?)";
+	case N_NO_ADDITIONAL_SAS: return "NO_ADDITIONAL_SAS";
+	case N_TS_UNACCEPTABLE: return "TS_UNACCEPTABLE (crypto ACLs not mirrored?)";
+	case N_TEMPORARY_FAILURE: return "TEMPORARY_FAILURE";
+	case N_CHILD_SA_NOT_FOUND: return "CHILD_SA_NOT_FOUND";
+	}
+	return "error";
+}
+
+/* SA payload decoding */
+struct xf {
+	uint8_t type;
+	uint16_t id;
+	uint16_t keylen;
+};
+
+struct v2p {
+	uint8_t num, proto, spisize;
+	uint8_t spi[8];
+	struct xf t[24];
+	int nt;
+};
+
+static int sa_decode(const struct v2pl *pl, struct v2p *out, int max)
+{
+	const uint8_t *p = pl->body;
+	size_t len = pl->len;
+	int n = 0;
+	bool more = true;
+
+	while (more) {
+		struct v2p *pp;
+		size_t l, tl, off;
+		int nt, k;
+
+		if (len < 8 || n == max)
+			return -1;
+		l = get16(p + 2);
+		if (l < 8 || l > len || (p[0] != 0 && p[0] != 2))
+			return -1;
+		more = p[0] == 2;
+		pp = &out[n++];
+		memset(pp, 0, sizeof(*pp));
+		pp->num = p[4];
+		pp->proto = p[5];
+		pp->spisize = p[6];
+		nt = p[7];
+		if (pp->spisize > 8 || 8u + pp->spisize > l)
+			return -1;
+		memcpy(pp->spi, p + 8, pp->spisize);
+		off = 8 + pp->spisize;
+		for (k = 0; k < nt; k++) {
+			const uint8_t *t = p + off;
+			size_t ao;
+
+			if (off + 8 > l)
+				return -1;
+			tl = get16(t + 2);
+			if (tl < 8 || off + tl > l || (t[0] != 0 && t[0] != 3) ||
+			    (k + 1 < nt) != (t[0] == 3))
+				return -1;
+			if (pp->nt < 24) {
+				struct xf *x = &pp->t[pp->nt++];
+
+				x->type = t[4];
+				x->id = get16(t + 6);
+				for (ao = 8; ao + 4 <= tl;) {
+					uint16_t at = get16(t + ao);
+
+					if (at & 0x8000) {
+						if ((at & 0x7fff) == 14)
+							x->keylen = get16(t + ao + 2);
+						else
+							x->type = 0xff;	/* unknown: unusable */
+						ao += 4;
+					} else {
+						ao += 4 + get16(t + ao + 2);
+						x->type = 0xff;
+					}
+				}
+				if (ao != tl)
+					return -1;
+			}
+			off += tl;
+		}
+		if (off != l)
+			return -1;
+		p += l;
+		len -= l;
+	}
+	return len ? -1 : n;
+}
+
+/* ---- IKE SA proposals ------------------------------------------------- */
+
+static int enc_id(int enc, uint16_t *keylen)
+{
+	*keylen = v2_enc_keybits(enc);
+	return v2_enc_aead(enc) ? 20 : 12;
+}
+
+static int prf_id(int h)
+{
+	static const int id[] = { 0, 2, 5, 6, 7 };
+
+	return h >= 1 && h <= 4 ? id[h] : 0;
+}
+
+static int integ_id(int h)
+{
+	static const int id[] = { 0, 2, 12, 13, 14 };
+
+	return h >= 1 && h <= 4 ? id[h] : 0;
+}
+
+static int hash_by(int id, int (*f)(int))
+{
+	int h;
+
+	for (h = 1; h <= 4; h++)
+		if (f(h) == id)
+			return h;
+	return 0;
+}
+
+static int enc_by(uint16_t id, uint16_t keylen)
+{
+	int e;
+	uint16_t kl = 0;
+
+	for (e = V2E_CBC128; e <= V2E_GCM256; e++)
+		if (enc_id(e, &kl) == id && kl == keylen)
+			return e;
+	return 0;
+}
+
+/* the PRFs of a proposal: configured, else those of its integrity */
+static int prop_prfs(const struct v2prop *p, int *out)
+{
+	static const int def[] = { V2H_SHA512, V2H_SHA384, V2H_SHA256 };
+	int i;
+
+	if (p->nprf) {
+		memcpy(out, p->prf, p->nprf * sizeof(int));
+		return p->nprf;
+	}
+	if (p->ninteg) {
+		memcpy(out, p->integ, p->ninteg * sizeof(int));
+		return p->ninteg;
+	}
+	for (i = 0; i < 3; i++)
+		out[i] = def[i];
+	return 3;
+}
+
+static void add_xf(struct buf *b, bool last, uint8_t type, uint16_t id,
+		   uint16_t keylen)
+{
+	buf_add8(b, last ? 0 : 3);
+	buf_add8(b, 0);
+	buf_add16(b, keylen ? 12 : 8);
+	buf_add8(b, type);
+	buf_add8(b, 0);
+	buf_add16(b, id);
+	if (keylen) {
+		buf_add16(b, 0x800e);
+		buf_add16(b, keylen);
+	}
+}
+
+struct xfl {
+	struct xf x[32];
+	int n;
+};
+
+static void xfl_add(struct xfl *l, uint8_t type, uint16_t id, uint16_t kl)
+{
+	if (l->n < 32)
+		l->x[l->n++] = (struct xf){ type, id, kl };
+}
+
+static void add_proposal(struct buf *b, bool last, uint8_t num, uint8_t proto,
+			 const uint8_t *spi, size_t spisize,
+			 const struct xfl *l)
+{
+	size_t s = b->len;
+	int i;
+
+	buf_add8(b, last ? 0 : 2);
+	buf_add8(b, 0);
+	buf_add16(b, 0);
+	buf_add8(b, num);
+	buf_add8(b, proto);
+	buf_add8(b, spisize);
+	buf_add8(b, l->n);
+	buf_add(b, spi, spisize);
+	for (i = 0; i < l->n; i++)
+		add_xf(b, i + 1 == l->n, l->x[i].type, l->x[i].id, l->x[i].keylen);
+	b->p[s + 2] = (b->len - s) >> 8;
+	b->p[s + 3] = (b->len - s) & 0xff;
+}
+
+/* the IKE proposals of our configuration, CBC and GCM apart */
+static int ike_props(uint32_t local, struct xfl *out, int max, int first_group)
+{
+	const struct v2prop *pp[16];
+	int np = v2_proposals(local, pp, 16), i, k, n = 0, aead;
+
+	for (i = 0; i < np; i++)
+		for (aead = 0; aead < 2 && n < max; aead++) {
+			struct xfl *l = &out[n];
+			int prfs[V2_MAX_ALG], nprf = prop_prfs(pp[i], prfs);
+			bool any = false;
+			uint16_t kl = 0;
+
+			l->n = 0;
+			for (k = 0; k < pp[i]->nenc; k++)
+				if (v2_enc_aead(pp[i]->enc[k]) == aead) {
+					int id = enc_id(pp[i]->enc[k], &kl);
+
+					xfl_add(l, T_ENCR, id, kl);
+					any = true;
+				}
+			if (!any)
+				continue;
+			for (k = 0; k < nprf; k++)
+				xfl_add(l, T_PRF, prf_id(prfs[k]), 0);
+			for (k = 0; !aead && k < pp[i]->ninteg; k++)
+				xfl_add(l, T_INTEG, integ_id(pp[i]->integ[k]), 0);
+			if (!aead && !pp[i]->ninteg)
+				xfl_add(l, T_INTEG, integ_id(V2H_SHA256), 0);
+			/* the KE's group first, so that the peer can take it */
+			for (k = 0; k < pp[i]->ngroup; k++)
+				if (pp[i]->group[k] == first_group)
+					xfl_add(l, T_DH, first_group, 0);
+			for (k = 0; k < pp[i]->ngroup; k++)
+				if (pp[i]->group[k] != first_group)
+					xfl_add(l, T_DH, pp[i]->group[k], 0);
+			n++;
+		}
+	return n;
+}
+
+static int first_group(uint32_t local)
+{
+	const struct v2prop *pp[16];
+	int np = v2_proposals(local, pp, 16);
+
+	return np && pp[0]->ngroup ? pp[0]->group[0] : 14;
+}
+
+static bool xfl_has(const struct xfl *l, int n, uint8_t type, uint16_t id,
+		    uint16_t kl)
+{
+	int i, k;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < l[i].n; k++)
+			if (l[i].x[k].type == type && l[i].x[k].id == id &&
+			    l[i].x[k].keylen == kl)
+				return true;
+	return false;
+}
+
+/*
+ * From one received IKE proposal, the first of its transforms of each
+ * type that one of our proposals has (all from the same one of ours);
+ * prefer the group of the KE payload.
+ */
+static bool pick_ike(const struct v2p *p, const struct xfl *ours, int nours,
+		     int ke_group, int *enc, int *prf, int *integ, int *group)
+{
+	int o, k;
+
+	for (o = 0; o < nours; o++) {
+		const struct xfl *l = &ours[o];
+		int e = 0, f = 0, in = 0, g = 0;
+		bool aead = false;
+
+		for (k = 0; k < p->nt; k++) {
+			const struct xf *x = &p->t[k];
+
+			if (!xfl_has(l, 1, x->type, x->id, x->keylen))
+				continue;
+			if (x->type == T_ENCR && !e) {
+				e = enc_by(x->id, x->keylen);
+				aead = v2_enc_aead(e);
+			} else if (x->type == T_PRF && !f) {
+				f = hash_by(x->id, prf_id);
+			} else if (x->type == T_INTEG && !in) {
+				in = hash_by(x->id, integ_id);
+			} else if (x->type == T_DH && (!g || x->id == ke_group)) {
+				g = x->id;
+			}
+		}
+		if (e && f && g && (aead || in)) {
+			*enc = e;
+			*prf = f;
+			*integ = aead ? 0 : in;
+			*group = g;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int ike_keys(struct v2sa *sa, const struct buf *gir)
+{
+	struct buf seed = { 0 }, skeyseed = { 0 }, km = { 0 }, key = { 0 };
+	size_t pl = v2_hash_len(sa->prf);
+	size_t al = v2_enc_aead(sa->enc) ? 0 : v2_hash_len(sa->integ);
+	size_t el = v2_enc_keybits(sa->enc) / 8 + (v2_enc_aead(sa->enc) ? 4 : 0);
+	size_t off = 0;
+	struct buf *out[] = { &sa->sk_d, &sa->sk_ai, &sa->sk_ar, &sa->sk_ei,
+			      &sa->sk_er, &sa->sk_pi, &sa->sk_pr };
+	size_t lens[] = { pl, al, al, el, el, pl, pl };
+	int i, r;
+
+	buf_addb(&key, &sa->ni);
+	buf_addb(&key, &sa->nr);
+	r = v2_prf(sa->prf, &key, gir, &skeyseed);
+	buf_addb(&seed, &sa->ni);
+	buf_addb(&seed, &sa->nr);
+	buf_add(&seed, sa->spi_i, 8);
+	buf_add(&seed, sa->spi_r, 8);
+	if (!r)
+		r = v2_prf_plus(sa->prf, &skeyseed, &seed,
+				2 * pl + 2 * al + 2 * el + pl, &km);
+	for (i = 0; !r && i < 7; i++) {
+		buf_set(out[i], km.p + off, lens[i]);
+		off += lens[i];
+	}
+	buf_free(&seed);
+	buf_free(&skeyseed);
+	buf_free(&km);
+	buf_free(&key);
+	return r;
+}
+
+/* ---- ESP proposals from transform sets --------------------------------- */
+
+struct esp_alg {
+	uint16_t encr, keylen, integ;
+	size_t ekey, akey;		/* key material, octets */
+};
+
+static bool esp_of(const struct tset *t, struct esp_alg *a)
+{
+	int bits = t->keybits ? t->keybits : 128;
+
+	memset(a, 0, sizeof(*a));
+	if (t->ah || t->comp || t->enc == CRYPTOMAP_ENC_NONE)
+		return false;		/* ESP only, for now */
+	switch (t->enc) {
+	case CRYPTOMAP_ENC_NULL:
+		a->encr = 11;
+		break;
+	case CRYPTOMAP_ENC_DES:
+		a->encr = 2;
+		a->ekey = 8;
+		break;
+	case CRYPTOMAP_ENC_3DES:
+		a->encr = 3;
+		a->ekey = 24;
+		break;
+	case CRYPTOMAP_ENC_AES:
+		a->encr = 12;
+		a->keylen = bits;
+		a->ekey = bits / 8;
+		break;
+	case CRYPTOMAP_ENC_GCM:
+		a->encr = 20;
+		a->keylen = bits;
+		a->ekey = bits / 8 + 4;
+		break;
+	case CRYPTOMAP_ENC_GMAC:
+		a->encr = 21;
+		a->keylen = bits;
+		a->ekey = bits / 8 + 4;
+		break;
+	default:
+		return false;
+	}
+	switch (t->eauth) {
+	case CRYPTOMAP_EAUTH_MD5_HMAC:
+		a->integ = 1;
+		a->akey = 16;
+		break;
+	case CRYPTOMAP_EAUTH_SHA_HMAC:
+		a->integ = 2;
+		a->akey = 20;
+		break;
+	case CRYPTOMAP_EAUTH_SHA256_HMAC:
+		a->integ = 12;
+		a->akey = 32;
+		break;
+	case CRYPTOMAP_EAUTH_SHA384_HMAC:
+		a->integ = 13;
+		a->akey = 48;
+		break;
+	case CRYPTOMAP_EAUTH_SHA512_HMAC:
+		a->integ = 14;
+		a->akey = 64;
+		break;
+	}
+	return true;
+}
+
+static void esp_xfl(const struct esp_alg *a, int pfs, struct xfl *l)
+{
+	l->n = 0;
+	xfl_add(l, T_ENCR, a->encr, a->keylen);
+	if (a->integ)
+		xfl_add(l, T_INTEG, a->integ, 0);
+	if (pfs)
+		xfl_add(l, T_DH, pfs, 0);
+	xfl_add(l, T_ESN, 0, 0);
+}
+
+/* does a received ESP proposal carry exactly this transform set? */
+static bool esp_match(const struct v2p *p, const struct esp_alg *a, int pfs)
+{
+	bool enc = false, integ = !a->integ, esn = true, dh = !pfs;
+	bool integ_seen = false, esn_seen = false;
+	int k;
+
+	for (k = 0; k < p->nt; k++) {
+		const struct xf *x = &p->t[k];
+
+		switch (x->type) {
+		case T_ENCR:
+			enc |= x->id == a->encr && x->keylen == a->keylen;
+			break;
+		case T_INTEG:
+			integ_seen = true;
+			if (a->integ)
+				integ |= x->id == a->integ;
+			else
+				integ |= x->id == 0;
+			break;
+		case T_DH:
+			dh |= pfs && x->id == pfs;
+			break;
+		case T_ESN:
+			if (!esn_seen)
+				esn = false;
+			esn_seen = true;
+			esn |= x->id == 0;
+			break;
+		}
+	}
+	if (!a->integ && integ_seen && !integ)
+		return false;
+	return enc && integ && esn && dh;
+}
+
+/* ---- traffic selector payloads --------------------------------------- */
+
+static void pb_ts(struct pb *p, uint8_t type, const struct ts *t)
+{
+	size_t s = pb_begin(p, type);
+
+	buf_add8(&p->b, 1);
+	buf_add8(&p->b, 0);
+	buf_add16(&p->b, 0);
+	buf_add8(&p->b, 7);		/* TS_IPV4_ADDR_RANGE */
+	buf_add8(&p->b, t->proto);
+	buf_add16(&p->b, 16);
+	buf_add16(&p->b, t->plo);
+	buf_add16(&p->b, t->phi);
+	buf_add32(&p->b, t->lo);
+	buf_add32(&p->b, t->hi);
+	pb_end(p, s);
+}
+
+/* the IPv4 selectors of a TS payload */
+static int ts_decode(const struct v2pl *pl, struct ts *out, int max)
+{
+	const uint8_t *p;
+	size_t off = 4;
+	int n = 0, k, cnt;
+
+	if (!pl || pl->len < 4)
+		return -1;
+	p = pl->body;
+	cnt = p[0];
+	for (k = 0; k < cnt; k++) {
+		size_t l;
+
+		if (off + 4 > pl->len)
+			return -1;
+		l = get16(p + off + 2);
+		if (l < 8 || off + l > pl->len)
+			return -1;
+		if (p[off] == 7 && l == 16 && n < max) {
+			struct ts *t = &out[n++];
+
+			t->proto = p[off + 1];
+			t->plo = get16(p + off + 4);
+			t->phi = get16(p + off + 6);
+			t->lo = get32(p + off + 8);
+			t->hi = get32(p + off + 12);
+		}
+		off += l;
+	}
+	return off == pl->len ? n : -1;
+}
+
+/* ---- SA lifecycle ------------------------------------------------------ */
+
+static void cx_clear(struct cx *c)
+{
+	v2dh_free(c->dh);
+	buf_free(&c->ni);
+	memset(c, 0, sizeof(*c));
+}
+
+static void sa_free(struct v2sa *sa)
+{
+	struct buf *b[] = { &sa->ni, &sa->nr, &sa->msg1, &sa->msg2, &sa->cookie,
+			    &sa->sk_d, &sa->sk_ai, &sa->sk_ar, &sa->sk_ei,
+			    &sa->sk_er, &sa->sk_pi, &sa->sk_pr, &sa->req_out,
+			    &sa->resp_out, &sa->resp_in };
+	size_t i;
+
+	for (i = 0; i < sizeof(b) / sizeof(b[0]); i++)
+		buf_free(b[i]);
+	v2dh_free(sa->dh);
+	cx_clear(&sa->cx);
+	explicit_bzero(sa->psk, sizeof(sa->psk));
+	free(sa);
+}
+
+static struct v2sa *sa_new(uint32_t peer, bool initiator)
+{
+	struct v2sa *sa = xzalloc(sizeof(*sa));
+
+	sa->id = next_id++;
+	sa->conn_id = ike.next_conn_id++;
+	sa->initiator = initiator;
+	sa->peer = peer;
+	sa->local = local_addr_for(peer);
+	sa->created = sa->last_heard = now_s();
+	sa->next = sas;
+	sas = sa;
+	return sa;
+}
+
+static void child_del(struct v2child *ch, bool from_kernel)
+{
+	struct v2child **pp;
+
+	if (from_kernel && ch->installed)
+		knl_sa_delete(ch->map, ch->seq, ch->peer, 50, ch->spi_in);
+	for (pp = &children; *pp; pp = &(*pp)->next)
+		if (*pp == ch) {
+			*pp = ch->next;
+			free(ch);
+			return;
+		}
+}
+
+static void sa_fail(struct v2sa *sa, const char *why)
+{
+	if (sa->state == S_DEAD)
+		return;
+	if (why) {
+		sa->fail = why;
+		log_err("IKEv2 SA %u with %s: %s", sa->id, ipstr(sa->peer), why);
+	}
+	sa->state = S_DEAD;
+	sa->req_busy = false;
+	sa->next_retx = 0;
+	sa->dead_at = now_s() + 30;
+	cx_clear(&sa->cx);
+}
+
+/* the IKE SA is gone: so are its Child SAs (RFC 7296 1.4.1) */
+static void sa_drop_children(struct v2sa *sa, bool from_kernel)
+{
+	struct v2child *ch, *nx;
+
+	for (ch = children; ch; ch = nx) {
+		nx = ch->next;
+		if (ch->ike_id == sa->id)
+			child_del(ch, from_kernel);
+	}
+}
+
+static void send_request(struct v2sa *sa, int exch, struct buf *m)
+{
+	buf_set(&sa->req_out, m->p, m->len);
+	sa->req_busy = true;
+	sa->req_kind = exch;
+	sa->retx = 0;
+	sa->next_retx = now_s() + ike.retx_base;
+	udp_send(sa->peer, m);
+	sa->req_id++;
+}
+
+static void send_response(struct v2sa *sa, const struct v2msg *req,
+			  struct buf *m)
+{
+	buf_set(&sa->resp_out, m->p, m->len);
+	buf_set(&sa->resp_in, req->pkt, req->len);
+	udp_send(sa->peer, m);
+}
+
+/* ---- the initiator ------------------------------------------------------ */
+
+static int send_sa_init(struct v2sa *sa, int group)
+{
+	struct xfl props[32];
+	struct pb p = { 0 };
+	struct buf m = { 0 }, ke = { 0 };
+	size_t s;
+	int n, i;
+
+	n = ike_props(sa->local, props, 32, group);
+	v2dh_free(sa->dh);
+	sa->dh = v2dh_new(group);
+	if (!n || !sa->dh || v2dh_public(sa->dh, &ke)) {
+		sa_fail(sa, "no usable IKEv2 proposal or DH group");
+		return -1;
+	}
+	sa->group = group;
+	if (!sa->ni.len) {
+		uint8_t nonce[NONCE_LEN];
+
+		rand_bytes(nonce, sizeof(nonce));
+		buf_set(&sa->ni, nonce, sizeof(nonce));
+	}
+	if (sa->cookie.len)
+		pb_notify(&p, 0, NULL, 0, N_COOKIE, sa->cookie.p, sa->cookie.len);
+	s = pb_begin(&p, P_SA);
+	for (i = 0; i < n; i++)
+		add_proposal(&p.b, i + 1 == n, i + 1, PR_IKE, NULL, 0, &props[i]);
+	pb_end(&p, s);
+	s = pb_begin(&p, P_KE);
+	buf_add16(&p.b, group);
+	buf_add16(&p.b, 0);
+	buf_addb(&p.b, &ke);
+	pb_end(&p, s);
+	pb_add(&p, P_NONCE, sa->ni.p, sa->ni.len);
+	memset(sa->spi_r, 0, 8);
+	hdr(sa, &m, p.first, EX_SA_INIT, false, 0);
+	buf_addb(&m, &p.b);
+	m.p[24] = m.len >> 24;
+	m.p[25] = m.len >> 16;
+	m.p[26] = m.len >> 8;
+	m.p[27] = m.len;
+	buf_set(&sa->msg1, m.p, m.len);
+	sa->req_id = 0;
+	send_request(sa, EX_SA_INIT, &m);
+	sa->state = S_I_INIT;
+	log_info("IKEv2 SA %u: IKE_SA_INIT to %s (%d proposals, KE group %d)",
+		 sa->id, ipstr(sa->peer), n, group);
+	pb_free(&p);
+	buf_free(&m);
+	buf_free(&ke);
+	return 0;
+}
+
+static uint32_t new_spi(const char *map, uint32_t seq, uint32_t peer)
+{
+	uint32_t spi = 0;
+
+	if (knl_spi_alloc(map, seq, peer, 50, &spi) == 0)
+		return spi;
+	do
+		rand_bytes(&spi, sizeof(spi));
+	while (spi < 256);
+	return spi;
+}
+
+/* AUTH = prf(prf(PSK, "Key Pad for IKEv2"), <signed octets>) */
+static int psk_auth(struct v2sa *sa, bool of_initiator, const uint8_t *id,
+		    size_t idlen, struct buf *out)
+{
+	static const char pad[] = "Key Pad for IKEv2";
+	struct buf k = { 0 }, kp = { 0 }, oct = { 0 }, idb = { 0 }, mac = { 0 };
+	int r;
+
+	buf_set(&k, sa->psk, strlen(sa->psk));
+	buf_set(&kp, pad, strlen(pad));
+	r = v2_prf(sa->prf, &k, &kp, &k);
+	buf_set(&idb, id, idlen);
+	r |= v2_prf(sa->prf, of_initiator ? &sa->sk_pi : &sa->sk_pr, &idb, &mac);
+	buf_addb(&oct, of_initiator ? &sa->msg1 : &sa->msg2);
+	buf_addb(&oct, of_initiator ? &sa->nr : &sa->ni);
+	buf_addb(&oct, &mac);
+	r |= v2_prf(sa->prf, &k, &oct, out);
+	buf_free(&k);
+	buf_free(&kp);
+	buf_free(&oct);
+	buf_free(&idb);
+	buf_free(&mac);
+	return r;
+}
+
+static void id_body(uint32_t addr, uint8_t *b)
+{
+	b[0] = 1;			/* ID_IPV4_ADDR */
+	b[1] = b[2] = b[3] = 0;
+	memcpy(b + 4, &addr, 4);
+}
+
+/* the SA, TSi, TSr payloads of a Child SA request from the entry */
+static int child_request(struct v2sa *sa, struct pb *p, bool with_ke,
+			 const char **why)
+{
+	struct cx *c = &sa->cx;
+	struct entry *e = cfg_entry(&ike.conf->cm, c->map, c->seq, false);
+	const struct ace *sel;
+	struct xfl l;
+	uint8_t spi[4];
+	size_t s;
+	int i, n = 0;
+
+	if (!e) {
+		*why = "the crypto map entry is gone";
+		return -1;
+	}
+	sel = c->has_sel ? &c->sel : first_permit(e);
+	if (!sel) {
+		*why = "the entry's ACL has no permit line";
+		return -1;
+	}
+	ts_from_ace(sel, &c->tsl, &c->tsr);
+	c->nts = 0;
+	for (i = 0; i < e->ntsets; i++) {
+		const struct tset *t = conf_tset(&ike.conf->cm, e->tsets[i]);
+		struct esp_alg a;
+
+		if (t && esp_of(t, &a))
+			c->ts[c->nts++] = t;
+		else if (t)
+			log_warn("IKEv2: transform set %s is not ESP-only, not proposed",
+				 t->name);
+	}
+	if (!c->nts) {
+		*why = "no ESP transform set to propose";
+		return -1;
+	}
+	c->pfs = with_ke ? e->pfs : 0;
+	c->spi_in = new_spi(c->map, c->seq, sa->peer);
+	memcpy(spi, &(uint32_t){ htonl(c->spi_in) }, 4);
+	s = pb_begin(p, P_SA);
+	for (i = 0; i < c->nts; i++) {
+		struct esp_alg a;
+
+		esp_of(c->ts[i], &a);
+		esp_xfl(&a, c->pfs, &l);
+		add_proposal(&p->b, i + 1 == c->nts, i + 1, PR_ESP, spi, 4, &l);
+		n++;
+	}
+	pb_end(p, s);
+	if (with_ke) {
+		uint8_t nonce[NONCE_LEN];
+
+		rand_bytes(nonce, sizeof(nonce));
+		buf_set(&c->ni, nonce, sizeof(nonce));
+		pb_add(p, P_NONCE, nonce, sizeof(nonce));
+		if (c->pfs) {
+			struct buf ke = { 0 };
+
+			c->dh = v2dh_new(c->pfs);
+			if (!c->dh || v2dh_public(c->dh, &ke)) {
+				buf_free(&ke);
+				*why = "PFS group not available";
+				return -1;
+			}
+			s = pb_begin(p, P_KE);
+			buf_add16(&p->b, c->pfs);
+			buf_add16(&p->b, 0);
+			buf_addb(&p->b, &ke);
+			pb_end(p, s);
+			buf_free(&ke);
+		}
+	}
+	pb_ts(p, P_TSI, &c->tsl);
+	pb_ts(p, P_TSR, &c->tsr);
+	(void)n;
+	return 0;
+}
+
+static void send_auth(struct v2sa *sa)
+{
+	struct pb p = { 0 };
+	struct buf m = { 0 }, auth = { 0 };
+	uint8_t idb[8];
+	const char *why = NULL;
+	size_t s;
+
+	id_body(sa->local, idb);
+	if (psk_auth(sa, true, idb, 8, &auth)) {
+		sa_fail(sa, "AUTH computation failed");
+		return;
+	}
+	pb_add(&p, P_IDI, idb, 8);
+	s = pb_begin(&p, P_AUTH);
+	buf_add8(&p.b, 2);		/* shared key MIC */
+	buf_add8(&p.b, 0);
+	buf_add16(&p.b, 0);
+	buf_addb(&p.b, &auth);
+	pb_end(&p, s);
+	pb_notify(&p, 0, NULL, 0, N2_INITIAL_CONTACT, NULL, 0);
+	if (sa->cx.active && child_request(sa, &p, false, &why)) {
+		log_err("IKEv2: crypto map %s %u: %s", sa->cx.map, sa->cx.seq, why);
+		sa->cx.active = false;
+	}
+	if (!sa->cx.active) {
+		/* IKE_AUTH must carry a child: nothing to offer */
+		pb_free(&p);
+		buf_free(&auth);
+		sa_fail(sa, why ? why : "no Child SA to negotiate");
+		return;
+	}
+	if (seal(sa, &m, EX_AUTH, false, sa->req_id, &p) == 0) {
+		send_request(sa, EX_AUTH, &m);
+		sa->state = S_I_AUTH;
+		log_info("IKEv2 SA %u: IKE_AUTH to %s", sa->id, ipstr(sa->peer));
+	} else {
+		sa_fail(sa, "encryption failed");
+	}
+	pb_free(&p);
+	buf_free(&m);
+	buf_free(&auth);
+}
+
+/* ---- Child SA installation ---------------------------------------------- */
+
+/*
+ * KEYMAT = prf+(SK_d, [g^ir (new)] | Ni | Nr); initiator-to-responder
+ * keys first (encryption, then integrity), then responder-to-initiator.
+ */
+static struct v2child *child_install(struct v2sa *sa, const char *map,
+				     uint32_t seq, const struct tset *t,
+				     uint32_t spi_in, uint32_t spi_out,
+				     const struct buf *gir, const struct buf *ni,
+				     const struct buf *nr, int pfs,
+				     const struct ts *tsl, const struct ts *tsr)
+{
+	struct entry *e = cfg_entry(&ike.conf->cm, map, seq, false);
+	struct sa_install si = { 0 };
+	struct buf seed = { 0 }, km = { 0 };
+	struct esp_alg a;
+	struct v2child *ch;
+	size_t one;
+	const uint8_t *i2r, *r2i;
+	int r;
+
+	if (!e || !esp_of(t, &a))
+		return NULL;
+	one = a.ekey + a.akey;
+	if (gir)
+		buf_addb(&seed, gir);
+	buf_addb(&seed, ni);
+	buf_addb(&seed, nr);
+	if (v2_prf_plus(sa->prf, &sa->sk_d, &seed, 2 * one, &km)) {
+		buf_free(&seed);
+		return NULL;
+	}
+	i2r = km.p;
+	r2i = km.p + one;
+	snprintf(si.map, sizeof(si.map), "%s", map);
+	si.seq = seq;
+	si.peer = sa->peer;
+	si.tset = t->name;
+	si.life_sec = entry_life_sec(&ike.conf->cm, e);
+	si.life_kb = entry_life_kb(&ike.conf->cm, e);
+	if (!si.life_sec)
+		si.life_sec = DEF_LIFE_SEC;
+	if (!si.life_kb)
+		si.life_kb = DEF_LIFE_KB;
+	si.nkeys = 2;
+	si.keys[0] = (struct sa_key){ .ipproto = 50, .dir = CRYPTOMAP_DIR_IN,
+		.spi = spi_in, .ck = sa->initiator ? r2i : i2r, .cl = a.ekey,
+		.ak = (sa->initiator ? r2i : i2r) + a.ekey, .al = a.akey };
+	si.keys[1] = (struct sa_key){ .ipproto = 50, .dir = CRYPTOMAP_DIR_OUT,
+		.spi = spi_out, .ck = sa->initiator ? i2r : r2i, .cl = a.ekey,
+		.ak = (sa->initiator ? i2r : r2i) + a.ekey, .al = a.akey };
+	r = knl_sa_install(&si);
+	log_info("IKEv2 SA %u: esp SAs for %s %u with %s: transform set %s, inbound spi 0x%08X, outbound spi 0x%08X, local %s remote %s, pfs %s%.*d, lifetime %u s/%u KB: %s",
+		 sa->id, map, seq, ipstr(sa->peer), t->name, spi_in, spi_out,
+		 ts_text(tsl), ts_text(tsr), pfs ? "group " : "off",
+		 pfs ? 1 : 0, pfs, si.life_sec, si.life_kb,
+		 r == 0 ? "installed" : r == -2 ?
+		 "not installed (no kernel SA operations)" : "installing FAILED");
+	buf_free(&km);
+	buf_free(&seed);
+	ch = xzalloc(sizeof(*ch));
+	ch->ike_id = sa->id;
+	snprintf(ch->map, sizeof(ch->map), "%s", map);
+	ch->seq = seq;
+	ch->peer = sa->peer;
+	ch->local = sa->local;
+	ch->spi_in = spi_in;
+	ch->spi_out = spi_out;
+	snprintf(ch->tset, sizeof(ch->tset), "%s", t->name);
+	ch->pfs = pfs;
+	ch->life_sec = si.life_sec;
+	ch->life_kb = si.life_kb;
+	ch->tsl = *tsl;
+	ch->tsr = *tsr;
+	ch->created = now_s();
+	ch->installed = r == 0;
+	ch->initiator = sa->initiator;
+	ch->next = children;
+	children = ch;
+	return ch;
+}
+
+static struct v2child *child_by_in(uint32_t spi)
+{
+	struct v2child *ch;
+
+	for (ch = children; ch; ch = ch->next)
+		if (ch->spi_in == spi)
+			return ch;
+	return NULL;
+}
+
+static void queue(struct v2sa *sa, const struct qitem *q);
+static void kick(struct v2sa *sa);
+
+/* our child request was answered (IKE_AUTH or CREATE_CHILD_SA) */
+static void child_answer(struct v2sa *sa, const struct v2msg *m)
+{
+	struct cx *c = &sa->cx;
+	const struct v2pl *sp = find(m, P_SA, 0), *np, *kp;
+	struct v2p props[4];
+	struct ts tsi[4], tsr[4];
+	struct buf gir = { 0 }, nr = { 0 };
+	const struct tset *t;
+	uint32_t spi_out;
+	uint16_t err = error_notify(m);
+	int n, ni, nr_;
+
+	if (!c->active)
+		return;
+	if (err || !sp) {
+		log_err("IKEv2 SA %u: Child SA for %s %u refused by %s: %s", sa->id,
+			c->map, c->seq, ipstr(sa->peer),
+			err ? notify_name(err) : "no SA payload");
+		goto out;
+	}
+	n = sa_decode(sp, props, 4);
+	ni = ts_decode(find(m, P_TSI, 0), tsi, 4);
+	nr_ = ts_decode(find(m, P_TSR, 0), tsr, 4);
+	if (n != 1 || props[0].proto != PR_ESP || props[0].spisize != 4 ||
+	    props[0].num < 1 || props[0].num > c->nts || ni < 1 || nr_ < 1) {
+		log_err("IKEv2 SA %u: malformed Child SA answer from %s", sa->id,
+			ipstr(sa->peer));
+		goto out;
+	}
+	t = c->ts[props[0].num - 1];
+	{
+		struct esp_alg a;
+
+		esp_of(t, &a);
+		if (!esp_match(&props[0], &a, c->pfs)) {
+			log_err("IKEv2 SA %u: %s answered with transforms we did not offer",
+				sa->id, ipstr(sa->peer));
+			goto out;
+		}
+	}
+	/* the narrowed selectors must lie inside what we asked for */
+	if (!ts_and(&tsi[0], &c->tsl, &tsi[0]) || !ts_and(&tsr[0], &c->tsr, &tsr[0])) {
+		log_err("IKEv2 SA %u: %s narrowed the selectors outside ours", sa->id,
+			ipstr(sa->peer));
+		goto out;
+	}
+	spi_out = get32(props[0].spi);
+	if (sa->req_kind == EX_CHILD) {
+		np = find(m, P_NONCE, 0);
+		if (!np || np->len < 16 || np->len > 256) {
+			log_err("IKEv2 SA %u: CREATE_CHILD_SA answer without a nonce", sa->id);
+			goto out;
+		}
+		buf_set(&nr, np->body, np->len);
+		if (c->pfs) {
+			kp = find(m, P_KE, 0);
+			if (!kp || kp->len < 4 || get16(kp->body) != c->pfs ||
+			    v2dh_shared(c->dh, kp->body + 4, kp->len - 4, &gir)) {
+				log_err("IKEv2 SA %u: CREATE_CHILD_SA answer: bad KE for PFS group %d",
+					sa->id, c->pfs);
+				goto out;
+			}
+		}
+		child_install(sa, c->map, c->seq, t, c->spi_in, spi_out,
+			      c->pfs ? &gir : NULL, &c->ni, &nr, c->pfs,
+			      &tsi[0], &tsr[0]);
+	} else {
+		child_install(sa, c->map, c->seq, t, c->spi_in, spi_out, NULL,
+			      &sa->ni, &sa->nr, 0, &tsi[0], &tsr[0]);
+	}
+	if (c->rekey_spi) {
+		/* the new pair took over output; the old one goes */
+		struct qitem q = { .kind = Q_DELETE, .spi = c->rekey_spi };
+
+		queue(sa, &q);
+	}
+out:
+	buf_free(&gir);
+	buf_free(&nr);
+	if (c->rekey_spi) {
+		struct v2child *old = child_by_in(c->rekey_spi);
+
+		if (old)
+			old->rekeying = false;
+	}
+	cx_clear(c);
+}
+
+/* ---- the initiator's exchanges ------------------------------------------ */
+
+static void sa_init_answer(struct v2sa *sa, const struct v2msg *m)
+{
+	const struct v2pl *sp, *kp, *np, *cp;
+	struct xfl props[32];
+	struct v2p p[2];
+	struct buf gir = { 0 };
+	int n;
+
+	if ((cp = find_notify(m, N_COOKIE))) {
+		size_t ss = cp->body[1];
+
+		if (sa->cookie.len || cp->len - 4 - ss < 1 || cp->len - 4 - ss > 64) {
+			sa_fail(sa, "bad COOKIE from the responder");
+			return;
+		}
+		buf_set(&sa->cookie, cp->body + 4 + ss, cp->len - 4 - ss);
+		log_info("IKEv2 SA %u: %s asks for a cookie, retrying", sa->id,
+			 ipstr(sa->peer));
+		send_sa_init(sa, sa->group);
+		return;
+	}
+	if ((cp = find_notify(m, N_INVALID_KE))) {
+		size_t ss = cp->body[1];
+		int g = cp->len - 4 - ss == 2 ? get16(cp->body + 4 + ss) : 0;
+
+		n = ike_props(sa->local, props, 32, g);
+		if (g && g != sa->group && xfl_has(props, n, T_DH, g, 0) &&
+		    v2dh_group_ok(g) && sa->ke_retry++ < 2) {
+			log_info("IKEv2 SA %u: %s wants DH group %d, retrying", sa->id,
+				 ipstr(sa->peer), g);
+			send_sa_init(sa, g);
+			return;
+		}
+		sa_fail(sa, "peer refused our DH groups (INVALID_KE_PAYLOAD)");
+		return;
+	}
+	if (error_notify(m)) {
+		log_err("IKEv2 SA %u: %s refused IKE_SA_INIT: %s", sa->id,
+			ipstr(sa->peer), notify_name(error_notify(m)));
+		sa_fail(sa, error_notify(m) == N_NO_PROPOSAL ?
+			"IKE proposal mismatch (NO_PROPOSAL_CHOSEN)" :
+			"peer refused IKE_SA_INIT");
+		return;
+	}
+	sp = find(m, P_SA, 0);
+	kp = find(m, P_KE, 0);
+	np = find(m, P_NONCE, 0);
+	if (!sp || !kp || !np || kp->len < 4 || np->len < 16 || np->len > 256 ||
+	    sa_decode(sp, p, 2) != 1 || p[0].proto != PR_IKE) {
+		log_warn("IKEv2 SA %u: malformed IKE_SA_INIT answer from %s, dropped",
+			 sa->id, ipstr(sa->peer));
+		return;
+	}
+	n = ike_props(sa->local, props, 32, sa->group);
+	if (!pick_ike(&p[0], props, n, sa->group, &sa->enc, &sa->prf, &sa->integ,
+		      &n) || n != sa->group || get16(kp->body) != sa->group) {
+		sa_fail(sa, "the responder chose a proposal we did not offer");
+		return;
+	}
+	buf_set(&sa->nr, np->body, np->len);
+	buf_set(&sa->msg2, m->pkt, m->len);
+	if (v2dh_shared(sa->dh, kp->body + 4, kp->len - 4, &gir) ||
+	    ike_keys(sa, &gir)) {
+		buf_free(&gir);
+		sa_fail(sa, "Diffie-Hellman or key derivation failed");
+		return;
+	}
+	buf_free(&gir);
+	v2dh_free(sa->dh);
+	sa->dh = NULL;
+	log_info("IKEv2 SA %u: keys derived: %s-%d PRF %s integrity %s DH group %d",
+		 sa->id, v2_enc_name(sa->enc), v2_enc_keybits(sa->enc),
+		 v2_hash_name(sa->prf), v2_hash_name(sa->integ), sa->group);
+	send_auth(sa);
+}
+
+static bool auth_ok(struct v2sa *sa, const struct v2msg *m, bool of_initiator)
+{
+	const struct v2pl *id = find(m, of_initiator ? P_IDI : P_IDR, 0);
+	const struct v2pl *au = find(m, P_AUTH, 0);
+	struct buf exp = { 0 };
+	bool ok;
+
+	if (!id || !au || au->len < 4 || au->body[0] != 2)
+		return false;
+	if (psk_auth(sa, of_initiator, id->body, id->len, &exp))
+		return false;
+	ok = exp.len == au->len - 4 && !CRYPTO_memcmp(exp.p, au->body + 4, exp.len);
+	buf_free(&exp);
+	return ok;
+}
+
+static void established(struct v2sa *sa)
+{
+	sa->state = S_READY;
+	sa->life = sa->prof ? sa->prof->life : 86400;
+	sa->expires = now_s() + sa->life;
+	log_info("IKEv2 SA %u with %s established (%s, %s-%d/%s/%s/group %d)",
+		 sa->id, ipstr(sa->peer), sa->initiator ? "initiator" : "responder",
+		 v2_enc_name(sa->enc), v2_enc_keybits(sa->enc),
+		 v2_hash_name(sa->prf), v2_hash_name(sa->integ), sa->group);
+}
+
+static void auth_answer(struct v2sa *sa, const struct v2msg *m)
+{
+	uint16_t err = error_notify(m);
+
+	if (!find(m, P_AUTH, 0)) {
+		log_err("IKEv2 SA %u: %s refused IKE_AUTH: %s", sa->id,
+			ipstr(sa->peer), err ? notify_name(err) : "no AUTH payload");
+		sa_fail(sa, err == N_AUTH_FAILED ?
+			"peer did not accept our authentication: pre-shared key mismatch?" :
+			"peer refused IKE_AUTH");
+		return;
+	}
+	if (!auth_ok(sa, m, false)) {
+		sa_fail(sa, "the responder's AUTH does not verify: pre-shared key mismatch?");
+		return;
+	}
+	established(sa);
+	child_answer(sa, m);
+}
+
+/* ---- the responder ------------------------------------------------------ */
+
+static void send_unprotected_error(const struct v2msg *m, uint32_t to,
+				   uint16_t type, const void *data, size_t dl)
+{
+	struct v2sa tmp = { 0 };
+	struct pb p = { 0 };
+	struct buf b = { 0 };
+
+	memcpy(tmp.spi_i, m->spi_i, 8);
+	pb_notify(&p, 0, NULL, 0, type, data, dl);
+	hdr(&tmp, &b, p.first, m->exch, true, m->msgid);
+	buf_addb(&b, &p.b);
+	b.p[24] = b.len >> 24;
+	b.p[25] = b.len >> 16;
+	b.p[26] = b.len >> 8;
+	b.p[27] = b.len;
+	udp_send(to, &b);
+	pb_free(&p);
+	buf_free(&b);
+}
+
+/* does an IKEv2 entry name this peer? */
+static bool peer_known(uint32_t peer)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < ike.conf->cm.nentries; i++) {
+		const struct entry *e = &ike.conf->cm.entries[i];
+
+		if (!v2_profile_of(e->map, e->seq))
+			continue;
+		for (k = 0; k < e->npeers; k++)
+			if (e->peers[k] == peer)
+				return true;
+	}
+	return v2_psk(NULL, peer) != NULL;
+}
+
+static void sa_init_respond(const struct v2msg *m, uint32_t src, uint32_t dst)
+{
+	const struct v2pl *sp = find(m, P_SA, 0), *kp = find(m, P_KE, 0);
+	const struct v2pl *np = find(m, P_NONCE, 0);
+	struct xfl props[32], l;
+	struct v2p p[8];
+	struct v2sa *sa;
+	struct pb out = { 0 };
+	struct buf b = { 0 }, ke = { 0 }, gir = { 0 };
+	int n, i, enc = 0, prf = 0, integ = 0, group = 0, ke_group;
+	uint8_t nonce[NONCE_LEN];
+	uint16_t kl = 0;
+	size_t s;
+
+	if (!sp || !kp || !np || kp->len < 4 || np->len < 16 || np->len > 256) {
+		log_warn("IKEv2: IKE_SA_INIT from %s without SA, KE or nonce, dropped",
+			 ipstr(src));
+		return;
+	}
+	if (!peer_known(src)) {
+		log_warn("IKEv2: IKE_SA_INIT from %s: no crypto map entry with an ikev2-profile for this peer",
+			 ipstr(src));
+		return;
+	}
+	n = sa_decode(sp, p, 8);
+	if (n < 1) {
+		log_warn("IKEv2: malformed SA payload from %s, dropped", ipstr(src));
+		return;
+	}
+	ke_group = get16(kp->body);
+	{
+		int nours = ike_props(dst ? dst : local_addr_for(src), props, 32,
+				      ke_group);
+
+		for (i = 0; i < n; i++)
+			if (p[i].proto == PR_IKE && p[i].spisize == 0 &&
+			    pick_ike(&p[i], props, nours, ke_group, &enc, &prf,
+				     &integ, &group))
+				break;
+	}
+	if (i == n) {
+		log_err("IKEv2: IKE_SA_INIT from %s: no proposal of the peer matches ours (NO_PROPOSAL_CHOSEN)",
+			ipstr(src));
+		send_unprotected_error(m, src, N_NO_PROPOSAL, NULL, 0);
+		return;
+	}
+	if (group != ke_group) {
+		uint8_t g[2] = { group >> 8, group & 0xff };
+
+		log_info("IKEv2: IKE_SA_INIT from %s: KE of group %d, asking for group %d",
+			 ipstr(src), ke_group, group);
+		send_unprotected_error(m, src, N_INVALID_KE, g, 2);
+		return;
+	}
+	sa = sa_new(src, false);
+	if (dst)
+		sa->local = dst;
+	memcpy(sa->spi_i, m->spi_i, 8);
+	rand_bytes(sa->spi_r, 8);
+	sa->enc = enc;
+	sa->prf = prf;
+	sa->integ = integ;
+	sa->group = group;
+	sa->dh = v2dh_new(group);
+	rand_bytes(nonce, sizeof(nonce));
+	buf_set(&sa->ni, np->body, np->len);
+	buf_set(&sa->nr, nonce, sizeof(nonce));
+	buf_set(&sa->msg1, m->pkt, m->len);
+	if (!sa->dh || v2dh_public(sa->dh, &ke) ||
+	    v2dh_shared(sa->dh, kp->body + 4, kp->len - 4, &gir) ||
+	    ike_keys(sa, &gir)) {
+		sa_fail(sa, "bad KE from the initiator, or key derivation failed");
+		goto out;
+	}
+	/* our answer: the one proposal chosen, one transform of each type */
+	l.n = 0;
+	xfl_add(&l, T_ENCR, enc_id(enc, &kl), kl);
+	xfl_add(&l, T_PRF, prf_id(prf), 0);
+	if (integ)
+		xfl_add(&l, T_INTEG, integ_id(integ), 0);
+	xfl_add(&l, T_DH, group, 0);
+	s = pb_begin(&out, P_SA);
+	add_proposal(&out.b, true, p[i].num, PR_IKE, NULL, 0, &l);
+	pb_end(&out, s);
+	s = pb_begin(&out, P_KE);
+	buf_add16(&out.b, group);
+	buf_add16(&out.b, 0);
+	buf_addb(&out.b, &ke);
+	pb_end(&out, s);
+	pb_add(&out, P_NONCE, nonce, sizeof(nonce));
+	hdr(sa, &b, out.first, EX_SA_INIT, true, 0);
+	buf_addb(&b, &out.b);
+	b.p[24] = b.len >> 24;
+	b.p[25] = b.len >> 16;
+	b.p[26] = b.len >> 8;
+	b.p[27] = b.len;
+	buf_set(&sa->msg2, b.p, b.len);
+	sa->peer_next = 1;
+	sa->state = S_R_INIT;
+	send_response(sa, m, &b);
+	log_info("IKEv2 SA %u: IKE_SA_INIT from %s answered (%s-%d/%s/%s/group %d)",
+		 sa->id, ipstr(src), v2_enc_name(enc), v2_enc_keybits(enc),
+		 v2_hash_name(prf), v2_hash_name(integ), group);
+out:
+	v2dh_free(sa->dh);
+	sa->dh = NULL;
+	pb_free(&out);
+	buf_free(&b);
+	buf_free(&ke);
+	buf_free(&gir);
+}
+
+/*
+ * The crypto map entry for a Child SA request: entries with an IKEv2
+ * profile, lowest sequence first, that name the peer and have an ACL line
+ * whose mirror meets the initiator's selectors; the selectors are narrowed
+ * to that line.  *err is the notification when none fits.
+ */
+static struct entry *match_entry(struct v2sa *sa, const struct v2msg *m,
+				 const struct ace **line, struct ts *tsl,
+				 struct ts *tsr, uint16_t *err)
+{
+	struct ts ti[8], tr[8];
+	int nti = ts_decode(find(m, P_TSI, 0), ti, 8);
+	int ntr = ts_decode(find(m, P_TSR, 0), tr, 8);
+	size_t i, j;
+	int k, a, b;
+
+	*err = N_TS_UNACCEPTABLE;
+	if (nti < 1 || ntr < 1) {
+		*err = N_INVALID_SYNTAX;
+		return NULL;
+	}
+	for (i = 0; i < ike.conf->cm.nentries; i++) {
+		struct entry *e = &ike.conf->cm.entries[i];
+		const struct acl *acl;
+		bool peer = false;
+
+		if (e->type != CRYPTOMAP_TYPE_ISAKMP || !v2_profile_of(e->map, e->seq))
+			continue;
+		for (k = 0; k < e->npeers; k++)
+			peer |= e->peers[k] == sa->peer;
+		acl = conf_acl(&ike.conf->cm, e->acl);
+		if (!peer || !acl)
+			continue;
+		for (j = 0; j < acl->n; j++) {
+			struct ts l, r;
+
+			if (acl->e[j].action != CRYPTOMAP_ACE_PERMIT)
+				continue;
+			ts_from_ace(&acl->e[j], &l, &r);
+			/* our local side is their TSr, our remote their TSi */
+			for (a = 0; a < nti; a++)
+				for (b = 0; b < ntr; b++)
+					if (ts_and(&r, &ti[a], tsr) &&
+					    ts_and(&l, &tr[b], tsl)) {
+						*line = &acl->e[j];
+						return e;
+					}
+		}
+	}
+	log_err("IKEv2 SA %u: no crypto map entry for %s with an ACL line mirroring local %s remote %s (crypto ACLs not mirrored?)",
+		sa->id, ipstr(sa->peer), ts_text(&tr[0]), ts_text(&ti[0]));
+	return NULL;
+}
+
+/*
+ * A Child SA request as responder (IKE_AUTH or CREATE_CHILD_SA): the
+ * answer's SA, [Nr, KEr], TSi, TSr go into out, or an error notification.
+ */
+static void child_respond(struct v2sa *sa, const struct v2msg *m, bool create,
+			  struct pb *out)
+{
+	const struct v2pl *sp = find(m, P_SA, 0), *np, *kp, *rk;
+	const struct ace *line = NULL;
+	struct v2p props[16];
+	struct ts tsl, tsr;
+	struct entry *e;
+	struct buf nr = { 0 }, ni = { 0 }, gir = { 0 }, ke = { 0 };
+	struct v2dh *dh = NULL;
+	const struct tset *t = NULL;
+	struct esp_alg a;
+	struct xfl l;
+	uint16_t err = 0;
+	uint32_t spi_in, rekey = 0;
+	int n, i, k, pick = -1;
+	size_t s;
+
+	if (find_notify(m, N_USE_TRANSPORT)) {
+		pb_notify(out, 0, NULL, 0, N_NO_PROPOSAL, NULL, 0);
+		log_err("IKEv2 SA %u: %s asks for transport mode; crypto map tunnels only here",
+			sa->id, ipstr(sa->peer));
+		return;
+	}
+	e = match_entry(sa, m, &line, &tsl, &tsr, &err);
+	if (!e) {
+		pb_notify(out, 0, NULL, 0, err, NULL, 0);
+		return;
+	}
+	n = sp ? sa_decode(sp, props, 16) : -1;
+	if (n < 1) {
+		pb_notify(out, 0, NULL, 0, N_INVALID_SYNTAX, NULL, 0);
+		return;
+	}
+	kp = create ? find(m, P_KE, 0) : NULL;
+	/* the initiator's proposals in its order against our transform sets */
+	for (i = 0; i < n && pick < 0; i++) {
+		if (props[i].proto != PR_ESP || props[i].spisize != 4)
+			continue;
+		for (k = 0; k < e->ntsets && pick < 0; k++) {
+			t = conf_tset(&ike.conf->cm, e->tsets[k]);
+			if (t && esp_of(t, &a) &&
+			    esp_match(&props[i], &a, create && kp ? e->pfs : 0))
+				pick = i;
+		}
+	}
+	if (pick < 0) {
+		log_err("IKEv2 SA %u: Child SA from %s for %s %u: no proposal matches the transform sets%s (NO_PROPOSAL_CHOSEN)",
+			sa->id, ipstr(sa->peer), e->map, e->seq,
+			create && e->pfs && !kp ? " with PFS" : "");
+		pb_notify(out, 0, NULL, 0, N_NO_PROPOSAL, NULL, 0);
+		return;
+	}
+	if (create) {
+		np = find(m, P_NONCE, 0);
+		if (!np || np->len < 16 || np->len > 256) {
+			pb_notify(out, 0, NULL, 0, N_INVALID_SYNTAX, NULL, 0);
+			return;
+		}
+		buf_set(&ni, np->body, np->len);
+		{
+			uint8_t nonce[NONCE_LEN];
+
+			rand_bytes(nonce, sizeof(nonce));
+			buf_set(&nr, nonce, sizeof(nonce));
+		}
+		if (kp && e->pfs) {
+			uint8_t g[2] = { e->pfs >> 8, e->pfs & 0xff };
+
+			if (kp->len < 4 || get16(kp->body) != e->pfs) {
+				pb_notify(out, 0, NULL, 0, N_INVALID_KE, g, 2);
+				goto done;
+			}
+			dh = v2dh_new(e->pfs);
+			if (!dh || v2dh_public(dh, &ke) ||
+			    v2dh_shared(dh, kp->body + 4, kp->len - 4, &gir)) {
+				pb_notify(out, 0, NULL, 0, N_INVALID_SYNTAX, NULL, 0);
+				goto done;
+			}
+		}
+		rk = find_notify(m, N_REKEY_SA);
+		if (rk && rk->body[1] == 4)
+			rekey = get32(rk->body + 4);
+	}
+	spi_in = new_spi(e->map, e->seq, sa->peer);
+	esp_of(t, &a);
+	child_install(sa, e->map, e->seq, t, spi_in, get32(props[pick].spi),
+		      gir.len ? &gir : NULL, create ? &ni : &sa->ni,
+		      create ? &nr : &sa->nr, gir.len ? e->pfs : 0, &tsl, &tsr);
+	if (rekey) {
+		struct v2child *ch;
+
+		/* the peer's rekeyed SA: its old inbound is our spi_out */
+		for (ch = children; ch; ch = ch->next)
+			if (ch->ike_id == sa->id && ch->spi_out == rekey)
+				ch->rekeying = true;
+	}
+	esp_xfl(&a, gir.len ? e->pfs : 0, &l);
+	s = pb_begin(out, P_SA);
+	add_proposal(&out->b, true, props[pick].num, PR_ESP,
+		     (uint8_t *)&(uint32_t){ htonl(spi_in) }, 4, &l);
+	pb_end(out, s);
+	if (create) {
+		pb_add(out, P_NONCE, nr.p, nr.len);
+		if (gir.len) {
+			s = pb_begin(out, P_KE);
+			buf_add16(&out->b, e->pfs);
+			buf_add16(&out->b, 0);
+			buf_addb(&out->b, &ke);
+			pb_end(out, s);
+		}
+	}
+	/* TSi is the initiator's side: our remote one */
+	pb_ts(out, P_TSI, &tsr);
+	pb_ts(out, P_TSR, &tsl);
+done:
+	v2dh_free(dh);
+	buf_free(&nr);
+	buf_free(&ni);
+	buf_free(&gir);
+	buf_free(&ke);
+}
+
+static void auth_respond(struct v2sa *sa, const struct v2msg *m)
+{
+	const struct v2pl *id = find(m, P_IDI, 0);
+	const struct v2profile *prof = NULL;
+	struct pb out = { 0 };
+	struct buf b = { 0 }, auth = { 0 };
+	uint32_t idaddr = 0;
+	const char *psk;
+	uint8_t idb[8];
+	size_t s;
+	int i;
+
+	if (!id || id->len < 4 || !find(m, P_AUTH, 0)) {
+		log_warn("IKEv2 SA %u: IKE_AUTH from %s without IDi or AUTH", sa->id,
+			 ipstr(sa->peer));
+		pb_notify(&out, 0, NULL, 0, N_INVALID_SYNTAX, NULL, 0);
+		goto send;
+	}
+	if (id->body[0] == 1 && id->len == 8)
+		memcpy(&idaddr, id->body + 4, 4);
+	/* the profile: match identity remote address */
+	for (i = 0; i < v2conf.nprof; i++) {
+		const struct v2profile *p = &v2conf.prof[i];
+
+		if (p->has_rid && idaddr &&
+		    (idaddr & p->rid_mask) == (p->rid_addr & p->rid_mask)) {
+			prof = p;
+			break;
+		}
+	}
+	psk = v2_psk(prof, sa->peer);
+	if (!prof || !psk) {
+		log_err("IKEv2 SA %u: IKE_AUTH from %s (id %s): %s", sa->id,
+			ipstr(sa->peer), ipstr(idaddr),
+			!prof ? "no ikev2 profile matches this remote identity" :
+			"no pre-shared key for this peer in the profile's keyring");
+		pb_notify(&out, 0, NULL, 0, N_AUTH_FAILED, NULL, 0);
+		sa_fail(sa, "no profile or key for the peer");
+		goto send;
+	}
+	sa->prof = prof;
+	snprintf(sa->profname, sizeof(sa->profname), "%s", prof->name);
+	snprintf(sa->psk, sizeof(sa->psk), "%s", psk);
+	if (!auth_ok(sa, m, true)) {
+		log_err("IKEv2 SA %u: AUTH from %s does not verify: pre-shared key mismatch",
+			sa->id, ipstr(sa->peer));
+		pb_notify(&out, 0, NULL, 0, N_AUTH_FAILED, NULL, 0);
+		sa_fail(sa, "pre-shared key mismatch (the initiator's AUTH does not verify)");
+		goto send;
+	}
+	id_body(sa->local, idb);
+	psk_auth(sa, false, idb, 8, &auth);
+	pb_add(&out, P_IDR, idb, 8);
+	s = pb_begin(&out, P_AUTH);
+	buf_add8(&out.b, 2);
+	buf_add8(&out.b, 0);
+	buf_add16(&out.b, 0);
+	buf_addb(&out.b, &auth);
+	pb_end(&out, s);
+	established(sa);
+	child_respond(sa, m, false, &out);
+send:
+	if (seal(sa, &b, EX_AUTH, true, m->msgid, &out) == 0)
+		send_response(sa, m, &b);
+	pb_free(&out);
+	buf_free(&b);
+	buf_free(&auth);
+}
+
+/* ---- informational ------------------------------------------------------ */
+
+static void info_respond(struct v2sa *sa, const struct v2msg *m, struct pb *out)
+{
+	const struct v2pl *d;
+	struct buf spis = { 0 };
+	int i, k, cnt = 0;
+
+	for (i = 0; (d = find(m, P_D, i)); i++) {
+		uint8_t proto, ss;
+		uint16_t n;
+
+		if (d->len < 4)
+			continue;
+		proto = d->body[0];
+		ss = d->body[1];
+		n = get16(d->body + 2);
+		if (proto == PR_IKE) {
+			log_info("IKEv2 SA %u: deleted by %s", sa->id, ipstr(sa->peer));
+			sa_drop_children(sa, true);
+			sa_fail(sa, NULL);
+			sa->fail = "deleted by the peer";
+			return;
+		}
+		if (proto != PR_ESP || ss != 4 || 4u + 4u * n != d->len)
+			continue;
+		for (k = 0; k < n; k++) {
+			uint32_t spi = get32(d->body + 4 + 4 * k);
+			struct v2child *ch, *nx;
+
+			for (ch = children; ch; ch = nx) {
+				nx = ch->next;
+				if (ch->ike_id != sa->id || ch->spi_out != spi)
+					continue;
+				log_info("IKEv2 SA %u: SA pair 0x%08X/0x%08X of %s %u deleted by %s",
+					 sa->id, ch->spi_in, ch->spi_out, ch->map,
+					 ch->seq, ipstr(sa->peer));
+				buf_add32(&spis, ch->spi_in);
+				cnt++;
+				child_del(ch, true);
+			}
+		}
+	}
+	if (cnt) {
+		size_t s = pb_begin(out, P_D);
+
+		buf_add8(&out->b, PR_ESP);
+		buf_add8(&out->b, 4);
+		buf_add16(&out->b, cnt);
+		buf_addb(&out->b, &spis);
+		pb_end(out, s);
+	}
+	buf_free(&spis);
+}
+
+/* ---- requests of ours after IKE_AUTH -------------------------------------- */
+
+static void queue(struct v2sa *sa, const struct qitem *q)
+{
+	int i;
+
+	for (i = 0; i < sa->nq; i++)
+		if (sa->q[i].kind == q->kind && sa->q[i].spi == q->spi &&
+		    sa->q[i].seq == q->seq && !strcmp(sa->q[i].map, q->map))
+			return;
+	if (sa->nq < (int)(sizeof(sa->q) / sizeof(sa->q[0])))
+		sa->q[sa->nq++] = *q;
+}
+
+/* sends the next queued request when the window is free */
+static void kick(struct v2sa *sa)
+{
+	struct pb p = { 0 };
+	struct buf m = { 0 };
+	struct qitem q;
+	const char *why = NULL;
+	int exch;
+
+	while (sa->state == S_READY && !sa->req_busy && sa->nq) {
+		q = sa->q[0];
+		memmove(sa->q, sa->q + 1, --sa->nq * sizeof(sa->q[0]));
+		pb_free(&p);
+		memset(&p, 0, sizeof(p));
+		switch (q.kind) {
+		case Q_CHILD: {
+			struct cx *c = &sa->cx;
+
+			cx_clear(c);
+			c->active = true;
+			snprintf(c->map, NAME_LEN, "%s", q.map);
+			c->seq = q.seq;
+			c->sel = q.sel;
+			c->has_sel = q.has_sel;
+			c->rekey_spi = q.spi;
+			if (q.spi) {
+				uint8_t spi[4];
+
+				memcpy(spi, &(uint32_t){ htonl(q.spi) }, 4);
+				pb_notify(&p, PR_ESP, spi, 4, N_REKEY_SA, NULL, 0);
+			}
+			if (child_request(sa, &p, true, &why)) {
+				log_err("IKEv2: crypto map %s %u: %s", q.map, q.seq, why);
+				cx_clear(c);
+				continue;
+			}
+			exch = EX_CHILD;
+			log_info("IKEv2 SA %u: CREATE_CHILD_SA for %s %u%s", sa->id,
+				 q.map, q.seq, q.spi ? " (rekey)" : "");
+			break;
+		}
+		case Q_DELETE: {
+			struct v2child *old = child_by_in(q.spi);
+			size_t s = pb_begin(&p, P_D);
+
+			/* the module drops the replaced pair after its grace */
+			if (old)
+				child_del(old, false);
+
+			buf_add8(&p.b, PR_ESP);
+			buf_add8(&p.b, 4);
+			buf_add16(&p.b, 1);
+			buf_add32(&p.b, q.spi);
+			pb_end(&p, s);
+			exch = EX_INFO;
+			break;
+		}
+		case Q_DELETE_IKE: {
+			size_t s = pb_begin(&p, P_D);
+
+			buf_add8(&p.b, PR_IKE);
+			buf_add8(&p.b, 0);
+			buf_add16(&p.b, 0);
+			pb_end(&p, s);
+			exch = EX_INFO;
+			break;
+		}
+		default:
+			exch = EX_INFO;	/* empty: liveness */
+		}
+		if (seal(sa, &m, exch, false, sa->req_id, &p) == 0)
+			send_request(sa, exch, &m);
+	}
+	pb_free(&p);
+	buf_free(&m);
+}
+
+/* ---- input ---------------------------------------------------------------- */
+
+static struct v2sa *find_sa(const struct v2msg *m, uint32_t src)
+{
+	static const uint8_t zero[8];
+	bool from_initiator = m->flags & F_I;
+	struct v2sa *sa;
+
+	for (sa = sas; sa; sa = sa->next) {
+		if (sa->peer != src || memcmp(sa->spi_i, m->spi_i, 8))
+			continue;
+		if (sa->initiator == from_initiator)
+			continue;
+		if (!memcmp(sa->spi_r, m->spi_r, 8))
+			return sa;
+		/* the answer to our IKE_SA_INIT names the responder's SPI */
+		if (sa->initiator && sa->state == S_I_INIT &&
+		    m->exch == EX_SA_INIT && !memcmp(sa->spi_r, zero, 8))
+			return sa;
+		/* a retransmitted IKE_SA_INIT request */
+		if (!sa->initiator && m->exch == EX_SA_INIT &&
+		    !memcmp(m->spi_r, zero, 8))
+			return sa;
+	}
+	return NULL;
+}
+
+static int decrypt(struct v2sa *sa, struct v2msg *m, struct buf *plain,
+		   const char **why)
+{
+	bool from_i = !sa->initiator;
+
+	if (!m->sk_off) {
+		*why = "not encrypted";
+		return -1;
+	}
+	if (v2_sk_open(sa->enc, sa->integ, from_i ? &sa->sk_ei : &sa->sk_er,
+		       from_i ? &sa->sk_ai : &sa->sk_ar, m->pkt, m->len,
+		       m->sk_off, plain)) {
+		*why = "integrity check failed or bad padding";
+		return -1;
+	}
+	m->n = 0;
+	return parse_chain(m, m->pkt[m->sk_off], plain->p, plain->len, false, why);
+}
+
+static void handle_request(struct v2sa *sa, struct v2msg *m)
+{
+	struct pb out = { 0 };
+	struct buf b = { 0 };
+
+	switch (m->exch) {
+	case EX_AUTH:
+		if (sa->state != S_R_INIT)
+			return;
+		auth_respond(sa, m);
+		sa->peer_next++;
+		kick(sa);
+		return;
+	case EX_CHILD:
+		if (sa->state != S_READY)
+			return;
+		if (find(m, P_SA, 0) && find(m, P_TSI, 0)) {
+			child_respond(sa, m, true, &out);
+		} else {
+			/* IKE SA rekey: not yet, the peer will retry or reauth */
+			log_warn("IKEv2 SA %u: %s wants to rekey the IKE SA: not supported yet",
+				 sa->id, ipstr(sa->peer));
+			pb_notify(&out, 0, NULL, 0, N_NO_ADDITIONAL_SAS, NULL, 0);
+		}
+		break;
+	case EX_INFO:
+		if (sa->state != S_READY)
+			return;
+		info_respond(sa, m, &out);
+		break;
+	default:
+		return;
+	}
+	if (sa->state == S_DEAD && m->exch != EX_INFO)
+		return;
+	if (seal(sa, &b, m->exch, true, m->msgid, &out) == 0)
+		send_response(sa, m, &b);
+	sa->peer_next++;
+	pb_free(&out);
+	buf_free(&b);
+}
+
+static void handle_response(struct v2sa *sa, struct v2msg *m)
+{
+	int kind = sa->req_kind;
+
+	sa->req_busy = false;
+	sa->next_retx = 0;
+	switch (kind) {
+	case EX_AUTH:
+		if (sa->state == S_I_AUTH)
+			auth_answer(sa, m);
+		break;
+	case EX_CHILD:
+		child_answer(sa, m);
+		break;
+	case EX_INFO:
+		sa->retx = 0;
+		break;
+	}
+	kick(sa);
+}
+
+void ikev2_input(const uint8_t *pkt, size_t len, uint32_t src, uint16_t sport,
+		 uint32_t dst)
+{
+	static const uint8_t zero[8];
+	const char *why = NULL;
+	struct buf plain = { 0 };
+	struct v2msg m = { 0 };
+	struct v2sa *sa;
+	bool response;
+
+	(void)sport;
+	if (len < V2_HDR || get32(pkt + 24) != len) {
+		log_warn("IKEv2: from %s: %zu bytes with a bad length, dropped",
+			 ipstr(src), len);
+		return;
+	}
+	m.pkt = pkt;
+	m.len = len;
+	memcpy(m.spi_i, pkt, 8);
+	memcpy(m.spi_r, pkt + 8, 8);
+	m.np = pkt[16];
+	m.exch = pkt[18];
+	m.flags = pkt[19];
+	m.msgid = get32(pkt + 20);
+	response = m.flags & F_R;
+	if (parse_chain(&m, m.np, pkt + V2_HDR, len - V2_HDR, true, &why)) {
+		log_warn("IKEv2: from %s: dropped: %s", ipstr(src), why);
+		return;
+	}
+	sa = find_sa(&m, src);
+	if (!sa) {
+		if (m.exch == EX_SA_INIT && !response && !m.msgid &&
+		    (m.flags & F_I) && !memcmp(m.spi_r, zero, 8)) {
+			reload_maps();
+			sa_init_respond(&m, src, dst);
+		} else {
+			log_dbg("IKEv2: from %s: no IKE SA for SPIs %s/%s (exchange %u)",
+				ipstr(src), spi_hex(m.spi_i), spi_hex(m.spi_r), m.exch);
+		}
+		return;
+	}
+	if (sa->state == S_DEAD)
+		return;
+	if (!response) {
+		/* a retransmitted request: our answer again */
+		if (sa->resp_in.len == len && !memcmp(sa->resp_in.p, pkt, len)) {
+			udp_send(sa->peer, &sa->resp_out);
+			return;
+		}
+		if (m.exch == EX_SA_INIT || m.msgid != sa->peer_next) {
+			log_dbg("IKEv2 SA %u: request %u out of the window, dropped",
+				sa->id, m.msgid);
+			return;
+		}
+		if (decrypt(sa, &m, &plain, &why)) {
+			log_warn("IKEv2 SA %u: request from %s dropped: %s", sa->id,
+				 ipstr(src), why);
+			goto out;
+		}
+		sa->last_heard = now_s();
+		handle_request(sa, &m);
+		goto out;
+	}
+	if (!sa->req_busy || m.msgid != sa->req_id - 1 || m.exch != sa->req_kind) {
+		log_dbg("IKEv2 SA %u: unexpected response %u, dropped", sa->id, m.msgid);
+		return;
+	}
+	if (m.exch == EX_SA_INIT) {
+		if (sa->state != S_I_INIT)
+			return;
+		/* errors come with a zero responder SPI */
+		if (!error_notify(&m) && !find_notify(&m, N_COOKIE))
+			memcpy(sa->spi_r, m.spi_r, 8);
+		sa->req_busy = false;
+		sa->next_retx = 0;
+		sa->last_heard = now_s();
+		sa_init_answer(sa, &m);
+		return;
+	}
+	if (decrypt(sa, &m, &plain, &why)) {
+		log_warn("IKEv2 SA %u: response from %s dropped: %s", sa->id,
+			 ipstr(src), why);
+		goto out;
+	}
+	sa->last_heard = now_s();
+	handle_response(sa, &m);
+out:
+	buf_free(&plain);
+}
+
+/* ---- starting, expiry, timers -------------------------------------------- */
+
+static struct v2sa *sa_to(uint32_t peer, bool ready)
+{
+	struct v2sa *sa;
+
+	for (sa = sas; sa; sa = sa->next)
+		if (sa->peer == peer && (ready ? sa->state == S_READY :
+		    sa->state == S_I_INIT || sa->state == S_I_AUTH ||
+		    sa->state == S_R_INIT))
+			return sa;
+	return NULL;
+}
+
+static bool busy(const char *map, uint32_t seq, bool force)
+{
+	struct v2child *ch;
+	struct v2sa *sa;
+	double now = now_s();
+
+	for (sa = sas; sa; sa = sa->next)
+		if (sa->state != S_DEAD && sa->cx.active && sa->cx.seq == seq &&
+		    !strcmp(sa->cx.map, map))
+			return true;
+	for (ch = children; ch && !force; ch = ch->next)
+		if (ch->seq == seq && !strcmp(ch->map, map) && !ch->rekeying &&
+		    now - ch->created < 10)
+			return true;
+	return false;
+}
+
+int ikev2_initiate(const char *map, uint32_t seq, uint32_t peer,
+		   const struct ace *sel, bool force, const char **why)
+{
+	struct entry *e = cfg_entry(&ike.conf->cm, map, seq, false);
+	const struct v2profile *prof = v2_profile_of(map, seq);
+	struct qitem q = { .kind = Q_CHILD, .seq = seq };
+	struct v2sa *sa;
+	const char *psk;
+
+	if (!e || !prof) {
+		*why = !e ? "no such crypto map entry" :
+		       "the entry's ikev2-profile is not configured";
+		return -1;
+	}
+	if (!e->npeers) {
+		*why = "the entry has no peer";
+		return -1;
+	}
+	if (!peer)
+		peer = e->current_peer ? e->current_peer : e->peers[0];
+	if (busy(map, seq, force)) {
+		log_dbg("IKEv2: crypto map %s %u: negotiation already running", map, seq);
+		return 0;
+	}
+	snprintf(q.map, NAME_LEN, "%s", map);
+	q.has_sel = sel != NULL;
+	if (sel)
+		q.sel = *sel;
+	sa = sa_to(peer, true);
+	if (sa) {
+		queue(sa, &q);
+		kick(sa);
+		return 0;
+	}
+	sa = sa_to(peer, false);
+	if (sa) {
+		if (sa->initiator)
+			queue(sa, &q);	/* after IKE_AUTH */
+		return 0;
+	}
+	psk = v2_psk(prof, peer);
+	if (!psk) {
+		*why = "no pre-shared key for the peer in the profile's keyring";
+		return -1;
+	}
+	sa = sa_new(peer, true);
+	sa->prof = prof;
+	snprintf(sa->profname, sizeof(sa->profname), "%s", prof->name);
+	snprintf(sa->psk, sizeof(sa->psk), "%s", psk);
+	rand_bytes(sa->spi_i, 8);
+	sa->cx.active = true;
+	snprintf(sa->cx.map, NAME_LEN, "%s", map);
+	sa->cx.seq = seq;
+	sa->cx.has_sel = sel != NULL;
+	if (sel)
+		sa->cx.sel = *sel;
+	if (send_sa_init(sa, first_group(sa->local))) {
+		*why = sa->fail;
+		return -1;
+	}
+	return 0;
+}
+
+bool ikev2_child_expired(const char *map, uint32_t seq, uint32_t spi, bool hard)
+{
+	struct v2child *ch;
+	struct v2sa *sa;
+
+	for (ch = children; ch; ch = ch->next)
+		if (ch->seq == seq && !strcmp(ch->map, map) &&
+		    (ch->spi_in == spi || ch->spi_out == spi))
+			break;
+	if (!ch) {
+		const char *why = NULL;
+
+		if (!v2_profile_of(map, seq))
+			return false;
+		/* a pair from before a restart: negotiate a new one */
+		if (!hard && ikev2_initiate(map, seq, 0, NULL, true, &why))
+			log_err("IKEv2: rekey of %s %u: %s", map, seq, why);
+		return true;
+	}
+	if (hard) {
+		log_info("IKEv2: SA pair 0x%08X/0x%08X of %s %u expired", ch->spi_in,
+			 ch->spi_out, map, seq);
+		child_del(ch, false);
+		return true;
+	}
+	if (ch->rekeying)
+		return true;
+	for (sa = sas; sa; sa = sa->next)
+		if (sa->id == ch->ike_id && sa->state == S_READY)
+			break;
+	if (!sa) {
+		const char *why = NULL;
+
+		/* its IKE SA is gone: a new one */
+		if (ikev2_initiate(map, seq, ch->peer, NULL, true, &why))
+			log_err("IKEv2: rekey of %s %u: %s", map, seq, why);
+		return true;
+	}
+	{
+		struct qitem q = { .kind = Q_CHILD, .seq = seq, .spi = ch->spi_in };
+
+		snprintf(q.map, NAME_LEN, "%s", map);
+		ch->rekeying = true;
+		log_info("IKEv2 SA %u: rekeying SA pair 0x%08X/0x%08X of %s %u",
+			 sa->id, ch->spi_in, ch->spi_out, map, seq);
+		queue(sa, &q);
+		kick(sa);
+	}
+	return true;
+}
+
+void ikev2_timers(double now)
+{
+	struct v2sa **pp = &sas, *sa;
+
+	while ((sa = *pp)) {
+		if (sa->state == S_DEAD && now >= sa->dead_at) {
+			*pp = sa->next;
+			sa_free(sa);
+			continue;
+		}
+		if (sa->req_busy && sa->next_retx && now >= sa->next_retx) {
+			if (sa->retx >= RETX_MAX) {
+				sa_fail(sa, sa->state == S_I_INIT ?
+					"no answer to IKE_SA_INIT (peer unreachable, or no IKEv2 there?)" :
+					sa->state == S_I_AUTH ?
+					"no answer to IKE_AUTH (pre-shared key mismatch?)" :
+					"peer stopped answering: IKE SA and its Child SAs deleted");
+				sa_drop_children(sa, true);
+			} else {
+				sa->retx++;
+				log_dbg("IKEv2 SA %u: retransmission %d", sa->id, sa->retx);
+				udp_send(sa->peer, &sa->req_out);
+				sa->next_retx = now + ike.retx_base * (1 << sa->retx);
+			}
+		}
+		if (sa->state == S_R_INIT && now - sa->created > 60)
+			sa_fail(sa, "no IKE_AUTH from the initiator");
+		if (sa->state == S_READY && sa->expires && now >= sa->expires) {
+			struct qitem q = { .kind = Q_DELETE_IKE };
+
+			log_info("IKEv2 SA %u: lifetime expired, deleting", sa->id);
+			sa->expires = 0;
+			queue(sa, &q);
+			kick(sa);
+		}
+		pp = &sa->next;
+	}
+}
+
+void ikev2_delete_all(void)
+{
+	struct v2sa *sa;
+	struct pb p = { 0 };
+	struct buf m = { 0 };
+
+	for (sa = sas; sa; sa = sa->next) {
+		if (sa->state == S_READY) {
+			size_t s;
+
+			pb_free(&p);
+			memset(&p, 0, sizeof(p));
+			s = pb_begin(&p, P_D);
+			buf_add8(&p.b, PR_IKE);
+			buf_add8(&p.b, 0);
+			buf_add16(&p.b, 0);
+			pb_end(&p, s);
+			if (seal(sa, &m, EX_INFO, false, sa->req_id, &p) == 0)
+				udp_send(sa->peer, &m);
+		}
+		sa_drop_children(sa, true);
+		sa_fail(sa, NULL);
+		sa->fail = "cleared";
+	}
+	pb_free(&p);
+	buf_free(&m);
+}
+
+/* ---- show crypto ikev2 sa [detail] (IOS layout) ----------------------------- */
+
+static const char *status(const struct v2sa *sa)
+{
+	switch (sa->state) {
+	case S_READY: return "READY";
+	case S_DEAD: return "DELETE";
+	default: return "IN-NEG";
+	}
+}
+
+void show_ikev2_sa(struct buf *out, bool detail)
+{
+	double now = now_s();
+	struct v2sa *sa;
+	char l[32], r[32];
+
+	bprintf(out, " IPv4 Crypto IKEv2  SA \n\n");
+	bprintf(out, "Tunnel-id Local                 Remote                fvrf/ivrf            Status \n");
+	for (sa = sas; sa; sa = sa->next) {
+		struct v2child *ch;
+
+		snprintf(l, sizeof(l), "%s/500", ipstr(sa->local));
+		snprintf(r, sizeof(r), "%s/500", ipstr(sa->peer));
+		bprintf(out, "%-9u %-21s %-21s %-20s %-7s\n", sa->id, l, r,
+			"none/none", status(sa));
+		if (sa->enc)
+			bprintf(out, "      Encr: %s, keysize: %d, PRF: %s, Hash: %s, DH Grp:%d, Auth sign: PSK, Auth verify: PSK\n",
+				v2_enc_name(sa->enc), v2_enc_keybits(sa->enc),
+				v2_hash_name(sa->prf), v2_hash_name(sa->integ),
+				sa->group);
+		bprintf(out, "      Life/Active Time: %u/%.0f sec\n",
+			sa->life ? sa->life : (sa->prof ? sa->prof->life : 86400),
+			now - sa->created);
+		if (!detail)
+			continue;
+		bprintf(out, "      CE id: %u, Session-id: %u\n", sa->conn_id, sa->id);
+		bprintf(out, "      Status Description: %s\n",
+			sa->state == S_READY ? "Negotiation done" :
+			sa->fail ? sa->fail : "Negotiation in progress");
+		bprintf(out, "      Local spi: %s       Remote spi: %s\n",
+			spi_hex(sa->initiator ? sa->spi_i : sa->spi_r),
+			spi_hex(sa->initiator ? sa->spi_r : sa->spi_i));
+		bprintf(out, "      Local id: %s\n", ipstr(sa->local));
+		bprintf(out, "      Remote id: %s\n", ipstr(sa->peer));
+		bprintf(out, "      Local req msg id:  %-13u Remote req msg id:  %u\n",
+			sa->req_id ? sa->req_id - 1 : 0,
+			sa->peer_next ? sa->peer_next - 1 : 0);
+		bprintf(out, "      Local next msg id: %-13u Remote next msg id: %u\n",
+			sa->req_id, sa->peer_next);
+		bprintf(out, "      Local req queued:  %-13u Remote req queued:  %u\n",
+			sa->req_id ? sa->req_id - 1 : 0,
+			sa->peer_next ? sa->peer_next - 1 : 0);
+		bprintf(out, "      Local window:      %-13d Remote window:      %d\n", 1, 1);
+		bprintf(out, "      DPD configured for 0 seconds, retry 0\n");
+		bprintf(out, "      Fragmentation not  configured.\n");
+		bprintf(out, "      Extended Authentication not configured.\n");
+		bprintf(out, "      NAT-T is not detected  \n");
+		bprintf(out, "      Cisco Trust Security SGT is disabled\n");
+		bprintf(out, "      Initiator of SA : %s\n", sa->initiator ? "Yes" : "No");
+		for (ch = children; ch; ch = ch->next)
+			if (ch->ike_id == sa->id)
+				bprintf(out, "      Child sa: local selector  %s\n"
+					"                remote selector %s\n"
+					"                ESP spi in/out: 0x%X/0x%X  (%s %u, transform set %s%s)\n",
+					ts_text(&ch->tsl), ts_text(&ch->tsr),
+					ch->spi_in, ch->spi_out, ch->map, ch->seq,
+					ch->tset, ch->installed ? "" : ", not in the kernel");
+	}
+	bprintf(out, "\n IPv6 Crypto IKEv2  SA \n\n");
+}
