@@ -36,7 +36,21 @@ struct cm_acl *cm_acl_find_in(const struct list_head *acls, const char *name)
 
 struct cm_acl *cm_acl_find(struct cm_net *cmn, const char *name)
 {
-	return cm_acl_find_in(&cmn->acls, name);
+	struct cm_acl *acl;
+
+	hash_for_each_possible(cmn->acl_hash, acl, hnode, cm_name_hash(name))
+		if (!strcmp(acl->name, name))
+			return acl;
+	return NULL;
+}
+
+/* The copies a transaction puts back (cm_snap_restore()) are hashed. */
+void cm_acls_rehash(struct cm_net *cmn)
+{
+	struct cm_acl *acl;
+
+	list_for_each_entry(acl, &cmn->acls, list)
+		hash_add(cmn->acl_hash, &acl->hnode, cm_name_hash(acl->name));
 }
 
 void cm_acl_free(struct cm_acl *acl)
@@ -53,6 +67,7 @@ void cm_acls_flush(struct cm_net *cmn)
 
 	list_for_each_entry_safe(acl, tmp, &cmn->acls, list) {
 		list_del(&acl->list);
+		hash_del(&acl->hnode);
 		cm_acl_free(acl);
 	}
 	cmn->n_acls = 0;
@@ -276,7 +291,12 @@ int cm_nl_acl_set(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 
-	sort(acl->aces, acl->n, sizeof(*acl->aces), cm_ace_cmp, NULL);
+	/* appended chunks of a long ACL usually come in order already */
+	for (i = 1; i < acl->n; i++)
+		if (acl->aces[i].seq <= acl->aces[i - 1].seq)
+			break;
+	if (i < acl->n)
+		sort(acl->aces, acl->n, sizeof(*acl->aces), cm_ace_cmp, NULL);
 	for (i = 1; i < acl->n; i++) {
 		if (acl->aces[i].seq == acl->aces[i - 1].seq) {
 			cm_errf(cmn, extack,
@@ -290,14 +310,19 @@ int cm_nl_acl_set(struct sk_buff *skb, struct genl_info *info)
 
 	if (old) {
 		list_replace(&old->list, &acl->list);
+		hash_del(&old->hnode);
 	} else {
 		list_add_tail(&acl->list, &cmn->acls);
 		cmn->n_acls++;
 	}
+	hash_add(cmn->acl_hash, &acl->hnode, cm_name_hash(acl->name));
 	err = cm_nl_commit(cmn, extack);
 	if (err) {
+		hash_del(&acl->hnode);
 		if (old) {
 			list_replace(&acl->list, &old->list);
+			hash_add(cmn->acl_hash, &old->hnode,
+				 cm_name_hash(old->name));
 		} else {
 			list_del(&acl->list);
 			cmn->n_acls--;
@@ -334,10 +359,12 @@ int cm_nl_acl_del(struct sk_buff *skb, struct genl_info *info)
 	}
 	prev = acl->list.prev;
 	list_del(&acl->list);
+	hash_del(&acl->hnode);
 	cmn->n_acls--;
 	err = cm_nl_commit(cmn, extack);
 	if (err) {
 		list_add(&acl->list, prev);
+		hash_add(cmn->acl_hash, &acl->hnode, cm_name_hash(acl->name));
 		cmn->n_acls++;
 		goto out;
 	}

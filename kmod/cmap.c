@@ -11,6 +11,7 @@
  * inactive until they exist, as in IOS.
  */
 #include <linux/in.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -21,7 +22,7 @@ struct cm_map *cm_map_find(struct cm_net *cmn, const char *name)
 {
 	struct cm_map *map;
 
-	list_for_each_entry(map, &cmn->maps, list)
+	hash_for_each_possible(cmn->map_hash, map, hnode, cm_name_hash(name))
 		if (!strcmp(map->name, name))
 			return map;
 	return NULL;
@@ -31,6 +32,12 @@ struct cm_entry *cm_entry_find(struct cm_map *map, u32 seq)
 {
 	struct cm_entry *e;
 
+	/* a file adds entries in seq order: the last one first */
+	if (list_empty(&map->entries))
+		return NULL;
+	e = list_last_entry(&map->entries, struct cm_entry, list);
+	if (e->seq < seq)
+		return NULL;
 	list_for_each_entry(e, &map->entries, list)
 		if (e->seq == seq)
 			return e;
@@ -56,15 +63,33 @@ void cm_map_free(struct cm_map *map)
 	kfree(map);
 }
 
+static void cm_spi_index_free(struct cm_spi_index *ix)
+{
+	kvfree(ix->buckets);
+	kvfree(ix->nodes);
+	memset(ix, 0, sizeof(*ix));
+}
+
 void cm_maps_flush(struct cm_net *cmn)
 {
 	struct cm_map *map, *tmp;
 
 	list_for_each_entry_safe(map, tmp, &cmn->maps, list) {
 		list_del(&map->list);
+		hash_del(&map->hnode);
 		cm_map_free(map);
 	}
 	cmn->n_maps = 0;
+	cm_spi_index_free(&cmn->spi_ix);
+}
+
+/* The copies a transaction puts back (cm_snap_restore()) are hashed. */
+void cm_maps_rehash(struct cm_net *cmn)
+{
+	struct cm_map *map;
+
+	list_for_each_entry(map, &cmn->maps, list)
+		hash_add(cmn->map_hash, &map->hnode, cm_name_hash(map->name));
 }
 
 static struct cm_map *cm_map_new(struct cm_net *cmn, const char *name)
@@ -76,6 +101,7 @@ static struct cm_map *cm_map_new(struct cm_net *cmn, const char *name)
 	strscpy(map->name, name, sizeof(map->name));
 	INIT_LIST_HEAD(&map->entries);
 	list_add_tail(&map->list, &cmn->maps);
+	hash_add(cmn->map_hash, &map->hnode, cm_name_hash(map->name));
 	cmn->n_maps++;
 	return map;
 }
@@ -83,7 +109,17 @@ static struct cm_map *cm_map_new(struct cm_net *cmn, const char *name)
 static void cm_map_unlink(struct cm_net *cmn, struct cm_map *map)
 {
 	list_del(&map->list);
+	hash_del(&map->hnode);
 	cmn->n_maps--;
+}
+
+/* undo cm_map_unlink(): back after prev in the list */
+static void cm_map_relink(struct cm_net *cmn, struct cm_map *map,
+			  struct list_head *prev)
+{
+	list_add(&map->list, prev);
+	hash_add(cmn->map_hash, &map->hnode, cm_name_hash(map->name));
+	cmn->n_maps++;
 }
 
 /* ---- MAP_* ---- */
@@ -184,8 +220,7 @@ int cm_nl_map_del(struct sk_buff *skb, struct genl_info *info)
 	cm_map_unlink(cmn, map);
 	err = cm_nl_commit(cmn, info->extack);
 	if (err) {
-		list_add(&map->list, prev);
-		cmn->n_maps++;
+		cm_map_relink(cmn, map, prev);
 		goto out;
 	}
 	cm_map_free(map);
@@ -417,16 +452,159 @@ static int cm_key_vs_tset(struct cm_entry_ctx *c, const struct nlattr *a,
 				cm_esp_enc_name(p->esp_enc));
 }
 
+/*
+ * The inbound SPI index (struct cm_spi_index): one node per inbound key
+ * of a manual entry, chained per bucket of (proto, spi).  It replaces a
+ * walk of every entry for every key of every ENTRY_SET, which made a file
+ * of N manual entries cost N^2.
+ */
+static u32 cm_spi_bucket(const struct cm_spi_index *ix, u8 proto, u32 spi)
+{
+	return jhash_2words(spi, proto, 0) & ix->mask;
+}
+
+static void cm_spi_index_add(struct cm_spi_index *ix, const struct cm_map *map,
+			     const struct cm_entry *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->n_keys; i++) {
+		const struct cm_session_key *k = &e->keys[i];
+		struct cm_spi_node *n;
+		u32 b;
+
+		if (k->dir != CRYPTOMAP_DIR_IN)
+			continue;
+		if (ix->n == ix->cap) {	/* the caller made room */
+			ix->valid = false;
+			return;
+		}
+		n = &ix->nodes[ix->n++];
+		n->spi = k->spi;
+		n->proto = k->proto;
+		n->e = e;
+		n->map = map;
+		b = cm_spi_bucket(ix, k->proto, k->spi);
+		n->next = ix->buckets[b];
+		ix->buckets[b] = ix->n;
+	}
+}
+
+static unsigned int cm_entry_in_keys(const struct cm_entry *e)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < e->n_keys; i++)
+		n += e->keys[i].dir == CRYPTOMAP_DIR_IN;
+	return n;
+}
+
+/* Build the index from the entries for @want more keys; false: no memory. */
+static bool cm_spi_index_build(struct cm_net *cmn, unsigned int want)
+{
+	struct cm_spi_index *ix = &cmn->spi_ix;
+	const struct cm_entry *e;
+	const struct cm_map *map;
+	u32 n = want, cap, nb;
+
+	list_for_each_entry(map, &cmn->maps, list)
+		list_for_each_entry(e, &map->entries, list)
+			n += cm_entry_in_keys(e);
+	cap = max_t(u32, 64, 2 * n);
+	nb = roundup_pow_of_two(cap);
+	cm_spi_index_free(ix);
+	ix->nodes = kvmalloc_array(cap, sizeof(*ix->nodes), GFP_KERNEL);
+	ix->buckets = kvcalloc(nb, sizeof(*ix->buckets), GFP_KERNEL);
+	if (!ix->nodes || !ix->buckets) {
+		cm_spi_index_free(ix);
+		return false;
+	}
+	ix->cap = cap;
+	ix->mask = nb - 1;
+	ix->valid = true;
+	list_for_each_entry(map, &cmn->maps, list)
+		list_for_each_entry(e, &map->entries, list)
+			cm_spi_index_add(ix, map, e);
+	ix->genid = cmn->genid;
+	return ix->valid;
+}
+
+static bool cm_spi_index_ready(struct cm_net *cmn)
+{
+	struct cm_spi_index *ix = &cmn->spi_ix;
+
+	if (ix->valid && ix->genid == cmn->genid)
+		return true;
+	return cm_spi_index_build(cmn, 0);
+}
+
+/*
+ * After a successful ENTRY_SET (cm_nl_commit() bumped genid once): @old
+ * was replaced by @e in @map.  An index that was current before the
+ * change is brought up to date; otherwise it is built on next use.
+ */
+static void cm_spi_index_replace(struct cm_net *cmn, const struct cm_map *map,
+				 const struct cm_entry *old,
+				 const struct cm_entry *e)
+{
+	struct cm_spi_index *ix = &cmn->spi_ix;
+	unsigned int i;
+
+	if (!ix->valid || ix->genid + 1 != cmn->genid)
+		goto stale;
+	for (i = 0; old && i < old->n_keys; i++) {
+		const struct cm_session_key *k = &old->keys[i];
+		u32 j;
+
+		if (k->dir != CRYPTOMAP_DIR_IN)
+			continue;
+		j = ix->buckets[cm_spi_bucket(ix, k->proto, k->spi)];
+		for (; j; j = ix->nodes[j - 1].next)
+			if (ix->nodes[j - 1].e == old)
+				ix->nodes[j - 1].e = NULL;
+	}
+	if (ix->n + cm_entry_in_keys(e) > ix->cap &&
+	    !cm_spi_index_build(cmn, cm_entry_in_keys(e)))
+		return;
+	if (ix->genid == cmn->genid)	/* just built: e is in it */
+		return;
+	cm_spi_index_add(ix, map, e);
+	if (!ix->valid)
+		goto stale;
+	ix->genid = cmn->genid;
+	return;
+stale:
+	ix->valid = false;
+}
+
 /* Is an inbound SPI already taken by another manual entry in this netns? */
 static const struct cm_entry *cm_spi_user(struct cm_net *cmn,
 					  const struct cm_session_key *k,
 					  const char *skip_map, u32 skip_seq,
 					  const char **map_name)
 {
-	struct cm_map *map;
-	struct cm_entry *e;
+	const struct cm_spi_index *ix = &cmn->spi_ix;
+	const struct cm_map *map;
+	const struct cm_entry *e;
 	unsigned int i;
+	u32 j;
 
+	if (cm_spi_index_ready(cmn)) {
+		j = ix->buckets[cm_spi_bucket(ix, k->proto, k->spi)];
+		for (; j; j = ix->nodes[j - 1].next) {
+			const struct cm_spi_node *n = &ix->nodes[j - 1];
+
+			if (!n->e || n->spi != k->spi || n->proto != k->proto)
+				continue;
+			if (n->e->seq == skip_seq && !strcmp(n->map->name, skip_map))
+				continue;
+			*map_name = n->map->name;
+			return n->e;
+		}
+		return NULL;
+	}
+
+	/* no memory for the index: the walk */
 	list_for_each_entry(map, &cmn->maps, list) {
 		list_for_each_entry(e, &map->entries, list) {
 			if (e->seq == skip_seq && !strcmp(map->name, skip_map))
@@ -643,6 +821,12 @@ static void cm_entry_insert(struct cm_map *map, struct cm_entry *e)
 {
 	struct cm_entry *pos;
 
+	/* a file adds entries in seq order: after the last one */
+	if (list_empty(&map->entries) ||
+	    list_last_entry(&map->entries, struct cm_entry, list)->seq < e->seq) {
+		list_add_tail(&e->list, &map->entries);
+		goto out;
+	}
 	list_for_each_entry(pos, &map->entries, list) {
 		if (pos->seq > e->seq) {
 			list_add_tail(&e->list, &pos->list);
@@ -712,6 +896,7 @@ int cm_nl_entry_set(struct sk_buff *skb, struct genl_info *info)
 		}
 		goto out;
 	}
+	cm_spi_index_replace(c.cmn, map, old, e);
 	e = old;
 out:
 	mutex_unlock(&c.cmn->lock);
@@ -770,10 +955,8 @@ int cm_nl_entry_del(struct sk_buff *skb, struct genl_info *info)
 	}
 	err = cm_nl_commit(cmn, info->extack);
 	if (err) {
-		if (map_prev) {
-			list_add(&map->list, map_prev);
-			cmn->n_maps++;
-		}
+		if (map_prev)
+			cm_map_relink(cmn, map, map_prev);
 		list_add(&e->list, prev);
 		map->n_entries++;
 		goto out;

@@ -12,7 +12,9 @@
 #define _CM_CRYPTOMAP_H
 
 #include <linux/cryptomap.h>
+#include <linux/hashtable.h>
 #include <linux/if.h>
+#include <linux/jhash.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
@@ -187,6 +189,7 @@ struct cm_ace_cfg {
 
 struct cm_acl {
 	struct list_head list;
+	struct hlist_node hnode;	/* in cm_net->acl_hash (live ones only) */
 	char name[CRYPTOMAP_NAME_MAX];
 	struct cm_ace_cfg *aces;	/* sorted by seq, unique seq */
 	unsigned int n;
@@ -219,6 +222,7 @@ struct cm_entry {
 
 struct cm_map {
 	struct list_head list;
+	struct hlist_node hnode;	/* in cm_net->map_hash (live ones only) */
 	char name[CRYPTOMAP_NAME_MAX];
 	char local_ifname[IFNAMSIZ];
 	struct list_head entries;
@@ -265,6 +269,43 @@ struct cm_cfg_snap {
 #define CM_ERRBUF_SLOTS	8
 #define CM_ERRMSG_LEN	192
 
+/*
+ * Maps and ACLs by name: the configuration requests find them through
+ * these hashes instead of walking the lists (a file of N objects would
+ * cost N^2 name compares).  Only the live objects are hashed, not the
+ * copies of a transaction; cm_snap_restore() hashes the copies it puts
+ * back.
+ */
+#define CM_NAME_HASH_BITS	10
+
+static inline u32 cm_name_hash(const char *name)
+{
+	return jhash(name, strlen(name), 0);
+}
+
+/*
+ * Inbound SPIs of the manual entries (cm_spi_user(), cmap.c): an index
+ * built from the entries when it is needed and valid while cm_net->genid
+ * is the one it was built at; ENTRY_SET keeps it up to date, any other
+ * change makes it stale.  Under cm_net->lock.
+ */
+struct cm_spi_node {
+	u32 spi;
+	u8 proto;
+	u32 next;			/* index + 1 in nodes, 0 = end */
+	const struct cm_entry *e;	/* NULL: removed */
+	const struct cm_map *map;
+};
+
+struct cm_spi_index {
+	unsigned int genid;		/* cm_net->genid it reflects */
+	bool valid;
+	u32 n, cap;			/* nodes used, allocated */
+	u32 mask;			/* buckets - 1 */
+	u32 *buckets;			/* index + 1 in nodes, 0 = empty */
+	struct cm_spi_node *nodes;
+};
+
 struct cm_net {
 	struct net *net;
 	struct mutex lock;		/* every config change, cm_spd rebuilds */
@@ -273,6 +314,9 @@ struct cm_net {
 	struct list_head maps;
 	struct list_head binds;
 	unsigned int n_acls, n_tsets, n_maps, n_binds;
+	DECLARE_HASHTABLE(map_hash, CM_NAME_HASH_BITS);
+	DECLARE_HASHTABLE(acl_hash, CM_NAME_HASH_BITS);
+	struct cm_spi_index spi_ix;
 	struct cm_global global;
 	unsigned int genid;		/* bumped on every change */
 	struct cm_spd __rcu *spd;
@@ -296,6 +340,7 @@ struct cm_acl *cm_acl_find(struct cm_net *cmn, const char *name);
 struct cm_acl *cm_acl_find_in(const struct list_head *acls, const char *name);
 void cm_acl_free(struct cm_acl *acl);
 void cm_acls_flush(struct cm_net *cmn);
+void cm_acls_rehash(struct cm_net *cmn);
 
 /* tset.c */
 struct cm_tset *cm_tset_find(struct cm_net *cmn, const char *name);
@@ -311,6 +356,7 @@ struct cm_entry *cm_entry_find(struct cm_map *map, u32 seq);
 void cm_entry_free(struct cm_entry *e);
 void cm_map_free(struct cm_map *map);
 void cm_maps_flush(struct cm_net *cmn);
+void cm_maps_rehash(struct cm_net *cmn);
 
 /* bind.c */
 struct cm_bind *cm_bind_find(struct cm_net *cmn, int ifindex);

@@ -342,6 +342,8 @@ static void cm_snap_restore(struct cm_net *cmn, struct cm_cfg_snap *s)
 	list_splice_init(&s->tsets, &cmn->tsets);
 	list_splice_init(&s->maps, &cmn->maps);
 	list_splice_init(&s->binds, &cmn->binds);
+	cm_acls_rehash(cmn);
+	cm_maps_rehash(cmn);
 	cmn->n_acls = s->n_acls;
 	cmn->n_tsets = s->n_tsets;
 	cmn->n_maps = s->n_maps;

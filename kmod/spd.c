@@ -552,7 +552,37 @@ struct cm_cfg_view {
 	const struct list_head *acls, *tsets, *maps, *binds;
 	unsigned int n_acls, n_maps, n_binds;
 	const struct cm_global *global;
+	struct cm_acl **acls_by_name;	/* while compiling: sorted, n_acls */
 };
+
+static int cm_acl_ptr_cmp(const void *a, const void *b)
+{
+	const struct cm_acl *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+/* An entry's ACL: binary search instead of a walk of the ACLs per entry. */
+static struct cm_acl *cm_view_acl(const struct cm_cfg_view *v,
+				  const char *name)
+{
+	unsigned int lo = 0, hi = v->n_acls;
+
+	if (!v->acls_by_name)
+		return cm_acl_find_in(v->acls, name);
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+		int r = strcmp(v->acls_by_name[mid]->name, name);
+
+		if (!r)
+			return v->acls_by_name[mid];
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
 
 static const struct cm_tset *cm_view_tset(const struct cm_cfg_view *v,
 					  const char *name)
@@ -581,7 +611,7 @@ static int cm_spd_compile_entry(const struct cm_cfg_view *v,
 	se->seq = e->seq;
 	se->type = e->type;
 
-	acl = e->acl[0] ? cm_acl_find_in(v->acls, e->acl) : NULL;
+	acl = e->acl[0] ? cm_view_acl(v, e->acl) : NULL;
 	if (acl && acl->n) {
 		struct cm_acl_cls *c;
 		int err = cm_spd_cls_get(spd, acl, &c);
@@ -708,7 +738,7 @@ static void cm_spd_index_sas(struct cm_spd *spd)
 }
 
 static struct cm_spd *cm_spd_compile(struct cm_net *cmn,
-				     const struct cm_cfg_view *v,
+				     struct cm_cfg_view *v,
 				     const struct cm_spd *old)
 {
 	struct cm_spd *spd;
@@ -716,7 +746,7 @@ static struct cm_spd *cm_spd_compile(struct cm_net *cmn,
 	struct cm_bind *b;
 
 	struct cm_acl *acl;
-	unsigned int n_entries = 0;
+	unsigned int n_entries = 0, i = 0;
 
 	spd = kzalloc(sizeof(*spd), GFP_KERNEL);
 	if (!spd)
@@ -731,6 +761,18 @@ static struct cm_spd *cm_spd_compile(struct cm_net *cmn,
 	}
 	list_for_each_entry(acl, v->acls, list)
 		acl->cls_idx = spd->n_cls++;
+	/* no memory for the index: the entries walk the ACLs instead */
+	v->acls_by_name = v->n_acls > 1 ?
+		kvmalloc_array(v->n_acls, sizeof(*v->acls_by_name),
+			       GFP_KERNEL) : NULL;
+	if (v->acls_by_name) {
+		list_for_each_entry(acl, v->acls, list)
+			if (i < v->n_acls)
+				v->acls_by_name[i++] = acl;
+		v->n_acls = i;
+		sort(v->acls_by_name, v->n_acls, sizeof(*v->acls_by_name),
+		     cm_acl_ptr_cmp, NULL);
+	}
 
 	if (v->n_maps) {
 		spd->maps = kvcalloc(v->n_maps, sizeof(*spd->maps),
@@ -821,6 +863,7 @@ int cm_spd_rebuild(struct cm_net *cmn)
 		};
 	}
 	spd = cm_spd_compile(cmn, &v, old);
+	kvfree(v.acls_by_name);
 	if (!spd)
 		return -ENOMEM;
 	err = cm_sadb_sync(cmn, spd);
