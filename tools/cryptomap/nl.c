@@ -21,6 +21,8 @@
 
 #define BUF_SIZE	(512 * 1024)
 #define ACL_CHUNK	400	/* ACEs per ACL_SET message (nest < 64 KiB) */
+#define MSG_MAX		(64 * 1024)	/* room for one request */
+#define BATCH_MAX	256	/* requests per sendmsg in a transaction */
 
 struct nl {
 	struct mnl_socket *sk;
@@ -28,6 +30,20 @@ struct nl {
 	uint32_t seq, portid;
 	char *buf;
 	char ext_msg[512];	/* extack message of the last error */
+	/*
+	 * Batching (inside a configuration transaction): the requests are
+	 * queued in buf and sent BATCH_MAX at a time, then their ACKs read;
+	 * one round trip per batch instead of one per request.
+	 */
+	bool batch;
+	size_t boff;		/* bytes queued in buf */
+	unsigned int bn;	/* requests queued */
+	uint32_t bseq[BATCH_MAX];	/* their sequence numbers ... */
+	size_t bop[BATCH_MAX];	/* ... and the operation each belongs to */
+	bool bnoent[BATCH_MAX];	/* ... and whether ENOENT is fine (a delete) */
+	size_t op;		/* the operation being queued */
+	size_t err_op;		/* the operation of the first refused request */
+	bool noent_ok;		/* the request being queued is a delete */
 };
 
 static int err_cb(const struct nlmsghdr *nlh, void *data)
@@ -86,7 +102,8 @@ static int done_cb(const struct nlmsghdr *nlh, void *data)
 static struct nlmsghdr *msg_start(struct nl *n, uint16_t type, uint8_t cmd,
 				  uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(n->buf);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(n->buf +
+						    (n->batch ? n->boff : 0));
 	struct genlmsghdr *g;
 
 	nlh->nlmsg_type = type;
@@ -575,9 +592,76 @@ static void put_ace(struct nlmsghdr *nlh, const struct ace *e)
 	mnl_attr_nest_end(nlh, x);
 }
 
+/*
+ * Send the queued requests in one sendmsg and read the ACK of each: the
+ * kernel handles them in order and answers every one, refused or not.
+ * 0, or the error of the first refused request (its operation in
+ * n->err_op, its extack message in n->ext_msg).
+ */
+static int batch_flush(struct nl *n)
+{
+	unsigned int acked = 0, i;
+	int first = 0;
+	ssize_t len;
+
+	if (!n->bn)
+		return 0;
+	n->ext_msg[0] = 0;
+	len = mnl_socket_sendto(n->sk, n->buf, n->boff);
+	explicit_bzero(n->buf, n->boff);	/* session keys */
+	n->boff = 0;
+	if (len < 0) {
+		first = -errno;
+		n->err_op = n->bop[0];
+		n->bn = 0;
+		return first;
+	}
+	while (acked < n->bn) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)n->buf;
+		int left;
+
+		len = mnl_socket_recvfrom(n->sk, n->buf, BUF_SIZE);
+		if (len < 0) {
+			if (!first) {
+				first = -errno;
+				n->err_op = n->bop[acked];
+			}
+			break;
+		}
+		for (left = len; mnl_nlmsg_ok(nlh, left);
+		     nlh = mnl_nlmsg_next(nlh, &left)) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+			/* sequence numbers of one batch are consecutive */
+			i = nlh->nlmsg_seq - n->bseq[0];
+			if (nlh->nlmsg_type != NLMSG_ERROR || i >= n->bn ||
+			    n->bseq[i] != nlh->nlmsg_seq ||
+			    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
+				continue;
+			acked++;
+			if (!e->error || first ||
+			    (e->error == -ENOENT && n->bnoent[i]))
+				continue;
+			err_cb(nlh, n);
+			first = e->error;
+			n->err_op = n->bop[i];
+		}
+	}
+	n->bn = 0;
+	return first;
+}
+
 static int ack(struct nl *n, struct nlmsghdr *nlh)
 {
-	return request(n, nlh, NULL, NULL);
+	if (!n->batch)
+		return request(n, nlh, NULL, NULL);
+	n->bseq[n->bn] = nlh->nlmsg_seq;
+	n->bnoent[n->bn] = n->noent_ok;
+	n->bop[n->bn++] = n->op;
+	n->boff += NLMSG_ALIGN(nlh->nlmsg_len);
+	if (n->bn == BATCH_MAX || n->boff > BUF_SIZE - MSG_MAX)
+		return batch_flush(n);
+	return 0;
 }
 
 static int set_acl(struct nl *n, const struct acl *a)
@@ -691,7 +775,8 @@ static int set_entry(struct nl *n, const struct entry *e)
 		mnl_attr_nest_end(nlh, x);
 	}
 	r = ack(n, nlh);
-	explicit_bzero(n->buf, nlh->nlmsg_len);
+	if (!n->batch)	/* a queued request is wiped once sent */
+		explicit_bzero(n->buf, nlh->nlmsg_len);
 	return r;
 }
 
@@ -726,7 +811,9 @@ static int del_named(struct nl *n, uint8_t cmd, int attr, const char *name)
 	int r;
 
 	mnl_attr_put_strz(nlh, attr, name);
+	n->noent_ok = true;
 	r = ack(n, nlh);
+	n->noent_ok = false;
 	return r == -ENOENT ? 0 : r;	/* already gone is fine */
 }
 
@@ -738,7 +825,9 @@ static int del_entry(struct nl *n, const struct entry *e)
 
 	mnl_attr_put_strz(nlh, CRYPTOMAP_ENTRY_A_MAP, e->map);
 	mnl_attr_put_u32(nlh, CRYPTOMAP_ENTRY_A_SEQ, e->seq);
+	n->noent_ok = true;
 	r = ack(n, nlh);
+	n->noent_ok = false;
 	return r == -ENOENT ? 0 : r;
 }
 
@@ -968,17 +1057,30 @@ int nl_commit(struct nl *n, const struct config *old, const struct config *new)
 	}
 
 	in_txn = l.n && !txn(n, CRYPTOMAP_CMD_CONFIG_BEGIN);
+	/* in a transaction the requests go BATCH_MAX per round trip */
+	n->batch = in_txn;
 	for (done = 0; done < l.n; done++) {
 		struct op *op = &l.v[done];
 
+		n->op = done;
 		r = op->new ? obj_set(n, op->t, op->new) :
 			      obj_del(n, op->t, op->old);
-		if (r) {
-			if (r == -EPERM)
-				perm_exit("changing the configuration");
-			report(n, op->t, op->new ? op->new : op->old, r);
+		if (r)
 			break;
-		}
+	}
+	if (n->batch) {
+		if (!r)
+			r = batch_flush(n);
+		if (r)
+			done = n->err_op;
+		n->batch = false;
+	}
+	if (r) {
+		struct op *op = &l.v[done];
+
+		if (r == -EPERM)
+			perm_exit("changing the configuration");
+		report(n, op->t, op->new ? op->new : op->old, r);
 	}
 	if (!r && in_txn) {
 		r = txn(n, CRYPTOMAP_CMD_CONFIG_COMMIT);
