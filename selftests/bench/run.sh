@@ -6,7 +6,8 @@
 # only runs selftests/*.sh, never this directory.
 #
 # Phases (BENCH_PHASES, default "tput policy sa"; config scale is measured
-# inside "policy" and "sa"):
+# inside "policy" and "sa", and alone, without traffic, in "config": see
+# phase_config):
 #   tput    iperf3 hostA -> hostB through gwA and gwB: TCP 1 and 4 streams,
 #           UDP 64-byte payloads (packets/s received); plain routing, Linux
 #           XFRM on both gateways, cryptomap on both gateways; esp-aes 256
@@ -424,6 +425,80 @@ phase_sa() {
 			v=$(udp_pps)
 			rec sa udp64_pps "$v" entries="$n" run="$r"
 		done
+	done
+	cm_reset
+}
+
+# ------------------------------------------------------------ config scale
+
+# phase_config (opt-in: BENCH_PHASES=config): the configuration path alone,
+# no traffic.  For each N of BENCH_CONFIG_SIZES, three files, each applied
+# to gwA of a freshly loaded module BENCH_SCALE_REPEAT times:
+#   acl  one crypto ACL of N lines in a map of one entry (policy_cfg_gwA
+#        N 1: N + 11 lines)
+#   map  one map of N ipsec-manual entries (policy_cfg_gwA 1 N: 6N + 6)
+#   sa   N maps of one ipsec-manual entry each (sa_cfg_gwB N: 6N + 2)
+# Timed: `config --check` (the CLI's parse alone, no kernel), `config`,
+# `show running-config`, `-j show crypto map`, and `config` of the same
+# file again (read back, compared, nothing to send).  BENCH_CONFIG_KINDS
+# picks the files; an apply over BENCH_SA_TIMEOUT s is stopped.
+BENCH_CONFIG_SIZES=${BENCH_CONFIG_SIZES:-1 1000 10000}
+BENCH_CONFIG_KINDS=${BENCH_CONFIG_KINDS:-acl map sa}
+
+# config_point KIND N FILE [KEY=VAL...]: the timings of one file
+config_point() {
+	local kind=$1 n=$2 cfg=$3 nl t0 t1 v r rc
+	shift 3
+	nl=$(wc -l < "$cfg")
+	for ((r = 1; r <= BENCH_SCALE_REPEAT; r++)); do
+		cm_reset
+		t0=$(now_ms)
+		"$CRYPTOMAP" config --check "$cfg" >/dev/null 2>&1
+		t1=$(now_ms)
+		rec config check_ms $((t1 - t0)) kind="$kind" n="$n" config_lines="$nl" run="$r" "$@"
+		t0=$(now_ms)
+		rc=0
+		timeout "$BENCH_SA_TIMEOUT" ip netns exec "$gwA" "$CRYPTOMAP" config "$cfg" \
+			>/tmp/cfg.err 2>&1 || rc=$?
+		t1=$(now_ms)
+		if [ "$rc" -ne 0 ]; then
+			log "config: $kind $n failed ($rc): $(head -c 300 /tmp/cfg.err)"
+			rec config failed "$rc" kind="$kind" n="$n" config_lines="$nl" run="$r"
+			continue
+		fi
+		rec config apply_ms $((t1 - t0)) kind="$kind" n="$n" config_lines="$nl" run="$r" "$@"
+		t0=$(now_ms)
+		v=$(ip netns exec "$gwA" "$CRYPTOMAP" show running-config | wc -l)
+		t1=$(now_ms)
+		rec config show_running_ms $((t1 - t0)) kind="$kind" n="$n" output_lines="$v" run="$r" "$@"
+		t0=$(now_ms)
+		ip netns exec "$gwA" "$CRYPTOMAP" -j show crypto map >/dev/null
+		t1=$(now_ms)
+		rec config show_map_json_ms $((t1 - t0)) kind="$kind" n="$n" run="$r" "$@"
+		t0=$(now_ms)
+		ip netns exec "$gwA" "$CRYPTOMAP" config "$cfg" >/dev/null 2>&1
+		t1=$(now_ms)
+		rec config reapply_ms $((t1 - t0)) kind="$kind" n="$n" config_lines="$nl" run="$r" "$@"
+		log "config: $kind $n ($nl lines) applied"
+	done
+}
+
+phase_config() {
+	local n cfg=/tmp/config.cfg
+	esp_case_keys aes256 sha 9200
+	for n in $BENCH_CONFIG_SIZES; do
+		case " $BENCH_CONFIG_KINDS " in *" acl "*)
+			policy_cfg_gwA "$n" 1 > "$cfg"
+			config_point acl "$n" "$cfg" acl_lines="$n" map_entries=1
+		esac
+		case " $BENCH_CONFIG_KINDS " in *" map "*)
+			policy_cfg_gwA 1 "$n" > "$cfg"
+			config_point map "$n" "$cfg" acl_lines=1 map_entries="$n"
+		esac
+		case " $BENCH_CONFIG_KINDS " in *" sa "*)
+			sa_cfg_gwB "$n" > "$cfg"
+			config_point sa "$n" "$cfg" sa_entries="$n"
+		esac
 	done
 	cm_reset
 }
