@@ -1643,7 +1643,7 @@ static void sa_init_respond(const struct v2msg *m, uint32_t src, uint32_t dst)
 	struct v2sa *sa;
 	struct pb out = { 0 };
 	struct buf b = { 0 }, ke = { 0 }, gir = { 0 };
-	int n, i, enc = 0, prf = 0, integ = 0, group = 0, ke_group;
+	int n, i, enc = 0, prf = 0, integ = 0, group = 0, ke_group, num;
 	uint8_t nonce[NONCE_LEN];
 	uint16_t kl = 0;
 	size_t s;
@@ -1688,6 +1688,7 @@ static void sa_init_respond(const struct v2msg *m, uint32_t src, uint32_t dst)
 		send_unprotected_error(m, src, N_INVALID_KE, g, 2);
 		return;
 	}
+	num = p[i].num;
 	sa = sa_new(src, false);
 	if (dst)
 		sa->local = dst;
@@ -1710,13 +1711,14 @@ static void sa_init_respond(const struct v2msg *m, uint32_t src, uint32_t dst)
 	}
 	/* our answer: the one proposal chosen, one transform of each type */
 	l.n = 0;
-	xfl_add(&l, T_ENCR, enc_id(enc, &kl), kl);
+	i = enc_id(enc, &kl);		/* sets kl: not in the same call */
+	xfl_add(&l, T_ENCR, i, kl);
 	xfl_add(&l, T_PRF, prf_id(prf), 0);
 	if (integ)
 		xfl_add(&l, T_INTEG, integ_id(integ), 0);
 	xfl_add(&l, T_DH, group, 0);
 	s = pb_begin(&out, P_SA);
-	add_proposal(&out.b, true, p[i].num, PR_IKE, NULL, 0, &l);
+	add_proposal(&out.b, true, num, PR_IKE, NULL, 0, &l);
 	pb_end(&out, s);
 	s = pb_begin(&out, P_KE);
 	buf_add16(&out.b, group);
@@ -2617,7 +2619,7 @@ void show_ikev2_sa(struct buf *out, bool detail)
 			if (ch->ike_id == sa->id)
 				bprintf(out, "      Child sa: local selector  %s\n"
 					"                remote selector %s\n"
-					"                ESP spi in/out: 0x%X/0x%X  (%s %u, transform set %s%s)\n",
+					"                ESP spi in/out: 0x%08X/0x%08X  (%s %u, transform set %s%s)\n",
 					ts_text(&ch->tsl), ts_text(&ch->tsr),
 					ch->spi_in, ch->spi_out, ch->map, ch->seq,
 					ch->tset, ch->installed ? "" : ", not in the kernel");
