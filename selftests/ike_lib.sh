@@ -29,7 +29,8 @@ ike_save_logs() {
 }
 
 # sw_conf IKE_PROPOSALS ESP_PROPOSALS [LOCAL_TS REMOTE_TS [PSK [EXTRA_CHILD]]]
-# writes gwB's strongswan.conf and swanctl.conf (peer: gwA)
+# writes gwB's strongswan.conf and swanctl.conf (peer: gwA); env
+# SW_CHILD_LIFE (CHILD_SA life_time), SW_LOCAL_ADDRS (gwB's addresses)
 sw_conf() {
 	local ikep=$1 espp=$2 lts=${3:-$LAB_LANB_NET} rts=${4:-$LAB_LANA_NET}
 	local psk=${5:-$IKE_PSK} d=$IKE_DIR/sw life=${SW_CHILD_LIFE:-}
@@ -61,7 +62,7 @@ sw_conf() {
 		gwa {
 			version = 1
 			aggressive = no
-			local_addrs = $LAB_GWB_WAN_IP
+			local_addrs = ${SW_LOCAL_ADDRS:-$LAB_GWB_WAN_IP}
 			remote_addrs = $LAB_GWA_WAN_IP
 			proposals = $ikep
 			encap = no
@@ -124,11 +125,13 @@ swk() {
 }
 
 # cm_conf FILE: write gwA's IOS configuration (stdin) to FILE
-# cmd_start FILE [ARGS]: cryptomapd on gwA
+# cmd_start FILE [ARGS]: cryptomapd on gwA, its pid in CMD_PID
+CMD_PID=
 cmd_start() {
 	local f=$1
 	shift
 	ip netns exec "$gwA" "$CRYPTOMAPD" -d -f "$f" "$@" >> "$IKE_DIR/cryptomapd.log" 2>&1 &
+	CMD_PID=$!
 	busywait 5000 cmd_ctl show crypto isakmp sa >/dev/null
 }
 

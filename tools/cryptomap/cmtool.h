@@ -77,6 +77,8 @@ int nl_sa_clear(struct nl *n, const struct sa_clear *sc);
 int cmd_config(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_clear(int argc, char **argv);
+int clear_isakmp(int argc, char **argv);		/* show.c, via cryptomapd */
+int cryptomapd_ask(const char *req);
 int show_transform_set(const struct config *c, const char *tag);
 int show_crypto_map(const struct config *c, const char *ifname,
 		    const char *tag);

@@ -57,7 +57,8 @@ static const struct {
 	  "show crypto ipsec sa [detail] [peer A.B.C.D | map NAME | interface IF]\n"
 	  "\t--offline FILE shows what FILE configures, without the kernel.\n" },
 	{ "clear", cmd_clear,
-	  "clear crypto sa [peer A.B.C.D | map NAME | entry DST {esp|ah} SPI | counters]\n" },
+	  "clear crypto sa [peer A.B.C.D | map NAME | entry DST {esp|ah} SPI | counters]\n"
+	  "clear crypto isakmp [CONN-ID]   (asks cryptomapd)\n" },
 	{ "help", cmd_help, "help\n" },
 };
 

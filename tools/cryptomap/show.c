@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* cryptomap show ...: the dispatch, and show running-config. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <stddef.h>
@@ -60,11 +61,8 @@ int show_running_config(int argc, char **argv)
  */
 static int show_isakmp(int argc, char **argv)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	socklen_t len = offsetof(struct sockaddr_un, sun_path) + 1 + strlen("cryptomapd");
-	char req[128], buf[4096];
-	ssize_t n;
-	int fd, i, r = 0;
+	char req[128];
+	int i;
 
 	if (argc < 4 || argc > 5 || (strcmp(argv[3], "sa") && strcmp(argv[3], "policy")) ||
 	    (argc == 5 && (strcmp(argv[3], "sa") || strcmp(argv[4], "detail"))))
@@ -75,6 +73,35 @@ static int show_isakmp(int argc, char **argv)
 		strncat(req, argv[i], sizeof(req) - strlen(req) - 1);
 	}
 	strncat(req, "\n", sizeof(req) - strlen(req) - 1);
+	return cryptomapd_ask(req);
+}
+
+/* clear crypto isakmp [CONN-ID]: deleted by cryptomapd, which tells the peer */
+int clear_isakmp(int argc, char **argv)
+{
+	char req[128], *end;
+
+	if (argc > 4)
+		usage_error("clear crypto isakmp: a conn-id at most");
+	if (argc == 4 && (strtoul(argv[3], &end, 10) == 0 || *end ||
+			  strlen(argv[3]) > 10))
+		usage_error("clear crypto isakmp: \"%s\": a conn-id expected (show crypto isakmp sa)",
+			    argv[3]);
+	snprintf(req, sizeof(req), "clear crypto isakmp%s%s\n", argc == 4 ? " " : "",
+		 argc == 4 ? argv[3] : "");
+	return cryptomapd_ask(req);
+}
+
+/* one request line to cryptomapd, its answer on stdout; 1 if it refused */
+int cryptomapd_ask(const char *req)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	socklen_t len = offsetof(struct sockaddr_un, sun_path) + 1 + strlen("cryptomapd");
+	char buf[4096];
+	ssize_t n;
+	int fd, r = 0;
+	bool first = true;
+
 	memcpy(sun.sun_path + 1, "cryptomapd", strlen("cryptomapd"));
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, len) ||
@@ -85,9 +112,13 @@ static int show_isakmp(int argc, char **argv)
 		return 1;
 	}
 	shutdown(fd, SHUT_WR);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (first && buf[0] == '%')
+			r = 1;
+		first = false;
 		if (fwrite(buf, 1, n, stdout) != (size_t)n)
 			r = 1;
+	}
 	close(fd);
 	return r;
 }

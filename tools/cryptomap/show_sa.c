@@ -442,8 +442,10 @@ int cmd_clear(int argc, char **argv)
 	struct nl *n;
 	int r;
 
+	if (argc >= 3 && !strcmp(argv[1], "crypto") && !strcmp(argv[2], "isakmp"))
+		return clear_isakmp(argc, argv);
 	if (argc < 3 || strcmp(argv[1], "crypto") || strcmp(argv[2], "sa"))
-		usage_error("clear: \"crypto sa\" expected");
+		usage_error("clear: \"crypto sa\" or \"crypto isakmp\" expected");
 	if (argc == 3) {
 		/* everything */
 	} else if (argc == 4 && !strcmp(argv[3], "counters")) {

@@ -227,6 +227,9 @@ struct ike_sa {
 	struct buf last_out;		/* for retransmission */
 	struct buf last_in;		/* duplicate detection */
 	double next_retx, created, expires, last_heard;
+	double rekey_at;		/* Phase 1 rekey: a new Main Mode */
+	uint32_t replaces;		/* conn-id this one rekeys */
+	bool replaced;			/* a newer ISAKMP SA took over */
 	int retx;
 	bool peer_dpd;
 	uint32_t dpd_seq;
@@ -268,6 +271,12 @@ int ike_initiate_acq(const char *map, uint32_t seq, uint32_t peer,
 struct ike_sa *ike_find_established(uint32_t peer);
 void ike_send(struct ike_sa *sa, const struct buf *pkt, bool keep);
 void ike_delete_all(void);
+/* clear crypto isakmp CONN-ID: -1 if there is no such ISAKMP SA */
+int ike_delete_conn(uint32_t conn_id);
+/* a Main Mode alone (no Quick Mode waits), unless one is up or running */
+int ike_connect(uint32_t peer);
+/* start-up: the module's keyed pairs re-learned, Phase 1 to their peers */
+void ike_relearn(void);
 void show_isakmp_sa(struct buf *out);
 void show_isakmp_detail(struct buf *out);
 int ike_encrypt_msg(struct ike_sa *sa, struct mb *m, struct buf *iv);
@@ -278,6 +287,8 @@ void ike_send_info(struct ike_sa *sa, uint16_t ntype, uint8_t proto,
 		   const uint8_t *spi, size_t spisize, const uint8_t *data,
 		   size_t dlen);
 void ike_free(struct ike_sa *sa);
+void ike_send_delete(struct ike_sa *sa, uint8_t proto, const uint8_t *spi,
+		     size_t spisize);
 
 /* quick.c */
 struct child {
@@ -294,6 +305,7 @@ struct child {
 	bool installed;
 	bool standby;			/* installed, outbound not used yet */
 	double activate_at;		/* initiator: a moment after QM3 */
+	bool relearned;			/* found in the module at start-up */
 	uint32_t conn_id;
 };
 
@@ -308,6 +320,11 @@ void child_forget(struct child *ch);
 void child_forget_kernel(struct child *ch);
 bool qm_busy(const char *map, uint32_t seq, bool running_only);
 void child_expired(const char *map, uint32_t seq, uint32_t spi, bool hard);
+bool peer_has_children(uint32_t peer);
+/* a pair found in the module at start-up (restart re-learn) */
+void child_relearn(const char *map, uint32_t seq, uint32_t peer, uint8_t proto,
+		   uint32_t spi_in, uint32_t spi_out, const char *tset,
+		   uint32_t life_left);
 
 /* ---- kernel.c: cryptomap generic netlink ----------------------------- */
 
@@ -341,6 +358,8 @@ int knl_sa_delete(const char *map, uint32_t seq, uint32_t peer, uint8_t proto,
 int knl_peer_set(const char *map, uint32_t seq, uint32_t peer);
 int knl_sa_activate(uint8_t ipproto, uint32_t spi_in);
 bool knl_available(void);
+/* SA_GET dump: re-learns the keyed pairs (child_relearn); pairs found */
+int knl_relearn(void);
 
 /* ---- ctl.c: control socket ------------------------------------------- */
 

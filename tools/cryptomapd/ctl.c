@@ -77,9 +77,19 @@ static void handle(char *line, struct buf *out)
 
 		if (*end || ike_initiate(w[1], seq, &why))
 			bprintf(out, "%% %s\n", why ? why : "bad sequence number");
-	} else if (n >= 3 && !strcmp(w[0], "clear") && !strcmp(w[1], "crypto") &&
+	} else if (n == 3 && !strcmp(w[0], "clear") && !strcmp(w[1], "crypto") &&
 		   !strcmp(w[2], "isakmp")) {
 		ike_delete_all();
+	} else if (n == 4 && !strcmp(w[0], "clear") && !strcmp(w[1], "crypto") &&
+		   !strcmp(w[2], "isakmp")) {
+		char *end;
+		unsigned long id = strtoul(w[3], &end, 10);
+
+		if (*end || !id || id > 0xffffffffUL)
+			bprintf(out, "%% clear crypto isakmp: \"%s\": a conn-id expected\n",
+				w[3]);
+		else if (ike_delete_conn(id))
+			bprintf(out, "%% no ISAKMP SA with conn-id %lu\n", id);
 	} else if (n == 1 && !strcmp(w[0], "reload")) {
 		if (reload_config())
 			bprintf(out, "%% reload failed, see the log\n");
@@ -116,6 +126,7 @@ int ctl_client(int argc, char **argv)
 	struct sockaddr_un sun;
 	socklen_t l = ctl_addr(&sun);
 	char line[512] = "", buf[4096];
+	struct timeval tv = { .tv_sec = 10 };
 	int fd, i, bad = 0;
 	ssize_t r;
 
@@ -133,6 +144,8 @@ int ctl_client(int argc, char **argv)
 	}
 	if (send(fd, line, strlen(line), 0) < 0)
 		return 1;
+	/* a daemon that does not answer must not hang its caller */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	shutdown(fd, SHUT_WR);
 	while ((r = read(fd, buf, sizeof(buf))) > 0) {
 		if (buf[0] == '%')

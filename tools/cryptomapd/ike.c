@@ -277,6 +277,21 @@ static void send_delete(struct ike_sa *sa, uint8_t proto, const uint8_t *spi,
 	buf_free(&b);
 }
 
+void ike_send_delete(struct ike_sa *sa, uint8_t proto, const uint8_t *spi,
+		     size_t spisize)
+{
+	send_delete(sa, proto, spi, spisize);
+}
+
+static void send_delete_isakmp(struct ike_sa *sa)
+{
+	uint8_t spi[16];
+
+	memcpy(spi, sa->icky, 8);
+	memcpy(spi + 8, sa->rcky, 8);
+	send_delete(sa, PROTO_ISAKMP, spi, 16);
+}
+
 /* ---- Main Mode ------------------------------------------------------- */
 
 static void add_p1_transform(struct buf *b, int num, const struct policy *p,
@@ -534,6 +549,40 @@ static void send_id_hash(struct ike_sa *sa)
 	buf_free(&h);
 }
 
+/*
+ * A new ISAKMP SA with the peer is up: the older ones stop rekeying and
+ * take no new Quick Mode.  When we started the new one, the old one is
+ * deleted now (Delete notification); a peer that rekeyed deletes its own
+ * old one, else it ends at its lifetime.  Phase 2 SAs are not tied to
+ * an ISAKMP SA and stay.
+ */
+static void replace_older(struct ike_sa *sa)
+{
+	struct ike_sa *o;
+
+	for (o = ike.sas; o; o = o->next) {
+		if (o == sa || o->peer != sa->peer || o->state != QM_IDLE ||
+		    o->deleted || o->replaced)
+			continue;
+		o->replaced = true;
+		o->rekey_at = 0;
+		if (!sa->initiator) {
+			log_info("ISAKMP SA %u: replaced by %u (the peer's new Main Mode)",
+				 o->conn_id, sa->conn_id);
+			continue;
+		}
+		log_info("ISAKMP SA %u: replaced by %u, deleting it", o->conn_id,
+			 sa->conn_id);
+		send_delete_isakmp(o);
+		o->deleted = true;
+		o->state = P1_DEAD;
+		o->fail = "replaced (Phase 1 rekey)";
+		o->next_retx = 0;
+		o->expires = now_s() + 10;	/* kept a while for show */
+		qm_drop_ike(o);
+	}
+}
+
 static void established(struct ike_sa *sa)
 {
 	int i;
@@ -552,6 +601,19 @@ static void established(struct ike_sa *sa)
 	/* the DH secret and nonces of Phase 1 are no longer needed */
 	dh_free(sa->dh);
 	sa->dh = NULL;
+	/*
+	 * Phase 1 rekey before the lifetime ends: the side that initiated
+	 * goes first (80-85 %), the responder at 90 % if the initiator has
+	 * not, so that an SA in use never lapses whoever the peer is.
+	 */
+	{
+		uint8_t r;
+
+		rand_bytes(&r, 1);
+		sa->rekey_at = now_s() + sa->pol.life *
+			       (sa->initiator ? 0.80 + 0.05 * r / 255 : 0.90);
+	}
+	replace_older(sa);
 	for (i = 0; i < sa->nwait; i++)
 		qm_initiate(sa, sa->wait[i].map, sa->wait[i].seq,
 			    sa->wait[i].has_sel ? &sa->wait[i].sel : NULL);
@@ -1065,8 +1127,11 @@ static void peer_dead(struct ike_sa *sa)
 		if (ch->peer != sa->peer)
 			continue;
 		e = cfg_entry(&ike.conf->cm, ch->map, ch->seq, false);
-		knl_sa_delete(ch->map, ch->seq, ch->peer,
-			      ch->proto == PROTO_ESP ? 50 : 51, ch->spi_in);
+		if (knl_sa_delete(ch->map, ch->seq, ch->peer,
+				  ch->proto == PROTO_ESP ? 50 : 51, ch->spi_in) == 0)
+			log_info("SA pair 0x%08X/0x%08X of %s %u deleted (peer %s dead)",
+				 ch->spi_in, ch->spi_out, ch->map, ch->seq,
+				 ipstr(sa->peer));
 		if (e && e->npeers > 1) {
 			for (k = 0; k < e->npeers; k++)
 				if (e->peers[k] == sa->peer)
@@ -1081,21 +1146,95 @@ static void peer_dead(struct ike_sa *sa)
 	}
 }
 
+static void ike_clear(struct ike_sa *sa)
+{
+	if (sa->state == QM_IDLE && !sa->deleted)
+		send_delete_isakmp(sa);
+	if (sa->state != P1_DEAD)
+		log_info("ISAKMP SA %u with %s cleared", sa->conn_id,
+			 ipstr(sa->peer));
+	sa->nwait = 0;		/* cleared: no failover */
+	ike_fail(sa, "cleared");
+	sa->deleted = true;
+}
+
 void ike_delete_all(void)
 {
 	struct ike_sa *sa;
 
-	for (sa = ike.sas; sa; sa = sa->next) {
-		if (sa->state == QM_IDLE) {
-			uint8_t spi[16];
+	for (sa = ike.sas; sa; sa = sa->next)
+		ike_clear(sa);
+}
 
-			memcpy(spi, sa->icky, 8);
-			memcpy(spi + 8, sa->rcky, 8);
-			send_delete(sa, PROTO_ISAKMP, spi, 16);
+int ike_delete_conn(uint32_t conn_id)
+{
+	struct ike_sa *sa;
+
+	for (sa = ike.sas; sa; sa = sa->next)
+		if (sa->conn_id == conn_id && sa->state != P1_DEAD) {
+			ike_clear(sa);
+			return 0;
 		}
-		ike_fail(sa, "cleared");
-		sa->deleted = true;
+	return -1;
+}
+
+static int p1_start(uint32_t peer, uint32_t replaces)
+{
+	struct ike_sa *sa = ike_new(peer, true);
+
+	sa->replaces = replaces;
+	return mm_start(sa);
+}
+
+int ike_connect(uint32_t peer)
+{
+	if (ike_find_established(peer) || ike_find_pending(peer))
+		return 0;
+	return p1_start(peer, 0);
+}
+
+/*
+ * After a restart: the pairs installed in the module keep running; they
+ * are re-learned (show, the peer's deletes, rekey on their soft EXPIRE),
+ * and a new ISAKMP SA is opened to each of their peers at once, so that
+ * keepalives, deletes and the rekey find one (a peer sees a new Main Mode
+ * from a known address as a re-authentication).
+ */
+void ike_relearn(void)
+{
+	struct child *ch, *c2;
+	int n = knl_relearn();
+
+	if (n <= 0)
+		return;
+	log_info("restart: %d SA pair(s) found in the module, kept", n);
+	for (ch = ike.children; ch; ch = ch->next) {
+		for (c2 = ike.children; c2 != ch; c2 = c2->next)
+			if (c2->peer == ch->peer)
+				break;
+		if (c2 == ch)
+			ike_connect(ch->peer);
 	}
+}
+
+/* time to rekey sa: a new Main Mode unless the SA is idle or one runs */
+static void p1_rekey(struct ike_sa *sa)
+{
+	struct ike_sa *o;
+
+	sa->rekey_at = 0;
+	for (o = ike.sas; o; o = o->next)
+		if (o != sa && o->peer == sa->peer && o->state != P1_DEAD &&
+		    !o->deleted && !o->replaced)
+			return;		/* a newer one is up or running */
+	if (!peer_has_children(sa->peer)) {
+		log_info("ISAKMP SA %u: no IPsec SA with %s, left to expire in %.0f s",
+			 sa->conn_id, ipstr(sa->peer), sa->expires - now_s());
+		return;
+	}
+	log_info("ISAKMP SA %u: lifetime ends in %.0f s, rekeying (new Main Mode to %s)",
+		 sa->conn_id, sa->expires - now_s(), ipstr(sa->peer));
+	p1_start(sa->peer, sa->conn_id);
 }
 
 static void dpd_tick(struct ike_sa *sa, double now)
@@ -1104,7 +1243,8 @@ static void dpd_tick(struct ike_sa *sa, double now)
 	uint8_t spi[16];
 	uint32_t seq;
 
-	if (!c->dpd_interval || !sa->peer_dpd || sa->state != QM_IDLE)
+	if (!c->dpd_interval || !sa->peer_dpd || sa->state != QM_IDLE ||
+	    sa->replaced)
 		return;
 	if (now - sa->last_heard < c->dpd_interval && !sa->dpd_missed) {
 		sa->dpd_next = sa->last_heard + c->dpd_interval;
@@ -1161,8 +1301,13 @@ void ike_timers(double now)
 		}
 		if (sa->state == QM_IDLE && sa->expires && now >= sa->expires) {
 			log_info("ISAKMP SA %u: lifetime expired", sa->conn_id);
+			sa->nwait = 0;
 			ike_fail(sa, "lifetime expired");
+			sa->deleted = true;
 		}
+		if (sa->state == QM_IDLE && sa->rekey_at && now >= sa->rekey_at &&
+		    !sa->deleted && !sa->replaced)
+			p1_rekey(sa);
 		dpd_tick(sa, now);
 		pp = &sa->next;
 	}
@@ -1198,10 +1343,11 @@ void show_isakmp_detail(struct buf *out)
 	double now = now_s();
 
 	for (sa = ike.sas; sa; sa = sa->next)
-		bprintf(out, "conn-id %u peer %s %s %s policy %u life %ld s%s%s\n",
+		bprintf(out, "conn-id %u peer %s %s %s policy %u life %ld s%s%s%s\n",
 			sa->conn_id, ipstr(sa->peer),
 			sa->initiator ? "initiator" : "responder",
 			state_name(sa->state), sa->pol.prio,
 			sa->expires ? (long)(sa->expires - now) : 0L,
+			sa->replaced && sa->state == QM_IDLE ? " replaced" : "",
 			sa->fail ? " failed: " : "", sa->fail ? sa->fail : "");
 }

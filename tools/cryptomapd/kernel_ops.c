@@ -292,3 +292,144 @@ int knl_sa_activate(uint8_t ipproto, uint32_t spi_in)
 	}
 	return 0;
 }
+
+/* ---- restart: re-learn the keyed SA pairs from the module (SA_GET) ---- */
+
+struct rl_sa {
+	char map[NAME_LEN], tset[NAME_LEN];
+	uint32_t seq, spi, peer, life;
+	uint8_t dir, proto, status;
+};
+
+struct rl_list {
+	struct rl_sa *v;
+	size_t n;
+};
+
+static int rl_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rl_list *l = data;
+	struct tb t = { { 0 } };
+	struct rl_sa *s;
+	const char *map, *tset;
+
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), tb_cb, &t);
+	map = a_str(&t, CRYPTOMAP_SA_A_MAP);
+	tset = a_str(&t, CRYPTOMAP_SA_A_TSET);
+	/* manual SAs have no lifetime: not ours */
+	if (!map || !tset || !t.a[CRYPTOMAP_SA_A_LIFE_SEC_LEFT])
+		return MNL_CB_OK;
+	s = realloc(l->v, (l->n + 1) * sizeof(*s));
+	if (!s)
+		return MNL_CB_ERROR;
+	l->v = s;
+	s = &l->v[l->n++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->map, sizeof(s->map), "%s", map);
+	snprintf(s->tset, sizeof(s->tset), "%s", tset);
+	s->seq = a_u32(&t, CRYPTOMAP_SA_A_SEQ);
+	s->spi = a_u32(&t, CRYPTOMAP_SA_A_SPI);
+	s->dir = a_u8(&t, CRYPTOMAP_SA_A_DIR);
+	s->proto = a_u8(&t, CRYPTOMAP_SA_A_PROTO);
+	s->status = a_u8(&t, CRYPTOMAP_SA_A_STATUS);
+	s->life = a_u32(&t, CRYPTOMAP_SA_A_LIFE_SEC_LEFT);
+	s->peer = a_u32(&t, s->dir == CRYPTOMAP_DIR_IN ? CRYPTOMAP_SA_A_SRC :
+			CRYPTOMAP_SA_A_DST);
+	return MNL_CB_OK;
+}
+
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_STOP;
+}
+
+static mnl_cb_t dump_cbs[NLMSG_MIN_TYPE] = {
+	[NLMSG_ERROR] = err_cb, [NLMSG_DONE] = done_cb,
+};
+
+/* the newest SA (most lifetime left) of an entry, one direction */
+static const struct rl_sa *rl_pick(const struct rl_list *l, const struct rl_sa *k,
+				   uint8_t dir, uint8_t proto)
+{
+	const struct rl_sa *best = NULL;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct rl_sa *s = &l->v[i];
+
+		if (s->dir != dir || s->proto != proto || s->seq != k->seq ||
+		    s->peer != k->peer || strcmp(s->map, k->map) ||
+		    s->status == CRYPTOMAP_SA_EXPIRED)
+			continue;
+		if (!best || s->life > best->life)
+			best = s;
+	}
+	return best;
+}
+
+/*
+ * One dump of the module's SAs; for each entry and peer, the newest
+ * inbound and outbound SA (ESP, else AH) become a child, as if we had
+ * negotiated them.  Older pairs in their grace time are left to the module.
+ */
+int knl_relearn(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t portid, seq;
+	struct rl_list l = { NULL, 0 };
+	struct nlmsghdr *nlh;
+	size_t i, j;
+	ssize_t n;
+	int r, found = 0;
+
+	if (!family)
+		return 0;
+	nlh = msg_start(buf, family, CRYPTOMAP_CMD_SA_GET, NLM_F_DUMP);
+	seq = nlh->nlmsg_seq;
+	portid = mnl_socket_get_portid(req_sk);
+	if (mnl_socket_sendto(req_sk, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	do {
+		n = mnl_socket_recvfrom(req_sk, buf, sizeof(buf));
+		if (n < 0) {
+			free(l.v);
+			return -1;
+		}
+		r = mnl_cb_run2(buf, n, seq, portid, rl_cb, &l, dump_cbs,
+				NLMSG_MIN_TYPE);
+	} while (r > 0);
+	if (r < 0) {
+		log_warn("re-learning the SAs (SA_GET): %s", strerror(errno));
+		free(l.v);
+		return -1;
+	}
+	for (i = 0; i < l.n; i++) {
+		const struct rl_sa *k = &l.v[i], *in, *out;
+		uint8_t proto = 50;
+		bool seen = false;
+
+		for (j = 0; j < i; j++)
+			seen |= l.v[j].seq == k->seq && l.v[j].peer == k->peer &&
+				!strcmp(l.v[j].map, k->map);
+		if (seen)
+			continue;
+		in = rl_pick(&l, k, CRYPTOMAP_DIR_IN, 50);
+		out = rl_pick(&l, k, CRYPTOMAP_DIR_OUT, 50);
+		if (!in || !out) {
+			proto = 51;
+			in = rl_pick(&l, k, CRYPTOMAP_DIR_IN, 51);
+			out = rl_pick(&l, k, CRYPTOMAP_DIR_OUT, 51);
+		}
+		if (!in || !out)
+			continue;
+		child_relearn(k->map, k->seq, k->peer,
+			      proto == 50 ? PROTO_ESP : PROTO_AH, in->spi,
+			      out->spi, in->tset, in->life < out->life ?
+			      in->life : out->life);
+		found++;
+	}
+	free(l.v);
+	return found;
+}

@@ -183,6 +183,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	log_info("listening on UDP 500%s", knl_available() ? ", kernel SA operations available" : "");
+	ike_relearn();
 	while (!got_term) {
 		int n = 0;
 
@@ -206,8 +207,12 @@ int main(int argc, char **argv)
 		}
 		ike_timers(now_s());
 	}
-	log_info("terminating: deleting ISAKMP SAs");
-	ike_delete_all();
+	/*
+	 * No Delete sent: the IPsec SAs stay in the module and keep carrying
+	 * traffic; a restarted daemon re-learns them (ike_relearn).  Use
+	 * "clear crypto isakmp" first to tell the peers.
+	 */
+	log_info("terminating: ISAKMP state dropped, IPsec SAs left in the module");
 	conf_free(&conf);
 	return 0;
 }

@@ -549,6 +549,8 @@ static bool entry_has_child(const char *map, uint32_t seq)
 	return false;
 }
 
+static void forget_older(struct child *ch);
+
 /*
  * Installs the pair.  standby: inbound accepts at once, outbound waits for
  * SA_UPDATE ACTIVATE (the responder until QM3 arrives; an initiator that
@@ -625,10 +627,33 @@ static struct child *qm_install(struct qm *q, bool standby)
 	ch->conn_id = q->ike->conn_id;
 	ch->next = ike.children;
 	ike.children = ch;
+	if (ch->installed && !ch->standby)
+		forget_older(ch);
 	for (i = 0; i < 4; i++)
 		buf_free(&km[i]);
 	buf_free(&q->gxy);
 	return ch;
+}
+
+/*
+ * ch now carries the entry's output: the pairs it replaced are the
+ * module's business (inbound grace, then removed without an EXPIRE), no
+ * longer ours to rekey, show or delete.
+ */
+static void forget_older(struct child *ch)
+{
+	struct child *o, *nx;
+
+	for (o = ike.children; o; o = nx) {
+		nx = o->next;
+		if (o != ch && o->seq == ch->seq && !strcmp(o->map, ch->map) &&
+		    !o->standby) {
+			log_dbg("SA pair 0x%08X/0x%08X of %s %u replaced by 0x%08X/0x%08X",
+				o->spi_in, o->spi_out, o->map, o->seq, ch->spi_in,
+				ch->spi_out);
+			child_forget(o);
+		}
+	}
 }
 
 static void child_activate(struct child *ch)
@@ -637,9 +662,11 @@ static void child_activate(struct child *ch)
 		return;
 	ch->standby = false;
 	ch->activate_at = 0;
-	if (knl_sa_activate(ch->proto == PROTO_ESP ? 50 : 51, ch->spi_in) == 0)
+	if (knl_sa_activate(ch->proto == PROTO_ESP ? 50 : 51, ch->spi_in) == 0) {
 		log_info("SA pair 0x%08X/0x%08X of %s %u now used for output",
 			 ch->spi_in, ch->spi_out, ch->map, ch->seq);
+		forget_older(ch);
+	}
 }
 
 /* matches the responder's answer against what we offered */
@@ -1207,8 +1234,17 @@ void child_expired(const char *map, uint32_t seq, uint32_t spi, bool hard)
 			log_info("soft expiry of an SA of %s %u we did not negotiate: rekeying",
 				 map, seq);
 	} else if (hard) {
-		log_info("SA pair 0x%08X/0x%08X of %s %u expired", ch->spi_in,
-			 ch->spi_out, map, seq);
+		struct ike_sa *sa = ike_find_established(ch->peer);
+
+		log_info("SA pair 0x%08X/0x%08X of %s %u expired%s", ch->spi_in,
+			 ch->spi_out, map, seq,
+			 sa ? ", Delete sent to the peer" : "");
+		/* as IOS: the peer drops its side too (clear crypto sa) */
+		if (sa) {
+			uint32_t be = htonl(ch->spi_in);
+
+			ike_send_delete(sa, ch->proto, (const uint8_t *)&be, 4);
+		}
 		child_remove(ch, false);
 		return;
 	} else if (ch->rekey_at) {
@@ -1222,6 +1258,40 @@ void child_expired(const char *map, uint32_t seq, uint32_t spi, bool hard)
 		if (ike_initiate(map, seq, &why))
 			log_err("rekey of %s %u: %s", map, seq, why);
 	}
+}
+
+bool peer_has_children(uint32_t peer)
+{
+	struct child *ch;
+
+	for (ch = ike.children; ch; ch = ch->next)
+		if (ch->peer == peer && ch->installed)
+			return true;
+	return false;
+}
+
+void child_relearn(const char *map, uint32_t seq, uint32_t peer, uint8_t proto,
+		   uint32_t spi_in, uint32_t spi_out, const char *tset,
+		   uint32_t life_left)
+{
+	struct child *ch = xzalloc(sizeof(*ch));
+
+	snprintf(ch->map, sizeof(ch->map), "%s", map);
+	ch->seq = seq;
+	ch->peer = peer;
+	ch->proto = proto;
+	ch->spi_in = spi_in;
+	ch->spi_out = spi_out;
+	snprintf(ch->tset, sizeof(ch->tset), "%s", tset);
+	ch->life_sec = life_left;
+	ch->created = now_s();
+	ch->installed = true;
+	ch->relearned = true;
+	ch->next = ike.children;
+	ike.children = ch;
+	log_info("re-learned from the module: %s SA pair 0x%08X/0x%08X of %s %u with %s, transform set %s, %u s left",
+		 proto == PROTO_ESP ? "esp" : "ah", spi_in, spi_out, map, seq,
+		 ipstr(peer), tset, life_left);
 }
 
 void info_input(struct ike_sa *sa, struct msg *m)
@@ -1316,5 +1386,6 @@ void show_children(struct buf *out)
 			ch->proto == PROTO_ESP ? "esp" : "ah", ch->spi_in,
 			ch->spi_out, ch->tset, ch->group, ch->life_sec,
 			ch->life_kb, now - ch->created,
-			ch->installed ? "" : " (not in the kernel)");
+			ch->installed ? ch->relearned ? " (re-learned)" : "" :
+			" (not in the kernel)");
 }
