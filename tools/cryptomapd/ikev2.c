@@ -2504,14 +2504,26 @@ void ikev2_timers(double now)
 					"no answer to IKE_SA_INIT (peer unreachable, or no IKEv2 there?)" :
 					sa->state == S_I_AUTH ?
 					"no answer to IKE_AUTH (pre-shared key mismatch?)" :
-					"peer stopped answering: IKE SA and its Child SAs deleted");
+					"peer stopped answering (liveness check or request): IKE SA and its Child SAs deleted");
 				sa_drop_children(sa, true);
 			} else {
 				sa->retx++;
 				log_dbg("IKEv2 SA %u: retransmission %d", sa->id, sa->retx);
 				udp_send(sa->peer, &sa->req_out);
-				sa->next_retx = now + ike.retx_base * (1 << sa->retx);
+				sa->next_retx = now + (sa->req_kind == EX_INFO &&
+					sa->prof && sa->prof->dpd_retry ?
+					sa->prof->dpd_retry :
+					ike.retx_base * (1 << sa->retx));
 			}
+		}
+		/* liveness (dpd in the profile): an empty INFORMATIONAL */
+		if (sa->state == S_READY && sa->prof && sa->prof->dpd &&
+		    !sa->req_busy && !sa->nq && now - sa->last_heard >= sa->prof->dpd) {
+			struct qitem q = { .kind = Q_DPD };
+
+			log_dbg("IKEv2 SA %u: liveness check", sa->id);
+			queue(sa, &q);
+			kick(sa);
 		}
 		if (sa->state == S_R_INIT && now - sa->created > 60)
 			sa_fail(sa, "no IKE_AUTH from the initiator");
@@ -2609,7 +2621,8 @@ void show_ikev2_sa(struct buf *out, bool detail)
 			sa->req_id ? sa->req_id - 1 : 0,
 			sa->peer_next ? sa->peer_next - 1 : 0);
 		bprintf(out, "      Local window:      %-13d Remote window:      %d\n", 1, 1);
-		bprintf(out, "      DPD configured for 0 seconds, retry 0\n");
+		bprintf(out, "      DPD configured for %u seconds, retry %u\n",
+			sa->prof ? sa->prof->dpd : 0, sa->prof ? sa->prof->dpd_retry : 0);
 		bprintf(out, "      Fragmentation not  configured.\n");
 		bprintf(out, "      Extended Authentication not configured.\n");
 		bprintf(out, "      NAT-T is not detected  \n");

@@ -49,6 +49,7 @@ struct v2profile {
 	bool has_rid;
 	char keyring[NAME_LEN];
 	uint32_t life;			/* IKE SA lifetime, s */
+	uint32_t dpd, dpd_retry;	/* dpd INTERVAL RETRY: liveness, s */
 };
 
 struct v2map {				/* set ikev2-profile on an entry */

@@ -222,6 +222,13 @@ int ikev2_conf_load(const char *file)
 				p->life = strtoul(w[1], NULL, 10);
 				if (p->life < 120 || p->life > 86400)
 					goto bad;
+			} else if (!strcmp(w[0], "dpd") && n >= 3) {
+				/* dpd INTERVAL RETRY [on-demand|periodic] */
+				p->dpd = strtoul(w[1], NULL, 10);
+				p->dpd_retry = strtoul(w[2], NULL, 10);
+				if (p->dpd < 10 || p->dpd > 3600 ||
+				    p->dpd_retry < 2 || p->dpd_retry > 60)
+					goto bad;
 			} else if (!strcmp(w[0], "authentication")) {
 				if (n < 3 || strcmp(w[2], "pre-share"))
 					goto bad;

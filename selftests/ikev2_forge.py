@@ -1,0 +1,63 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Malformed and forged IKEv2 datagrams for the ikev2_* selftests.
+
+ikev2_forge.py DST SPI_I SPI_R: sends, from an ephemeral port, IKEv2
+headers with random payload chains, truncated and length-mismatched
+headers, bad payload lengths, and SK-protected messages with the live IKE
+SA's SPIs but random ciphertext (as requests and responses, message IDs
+0-7).  Prints the number sent.  None of them may be acted upon."""
+import os
+import random
+import socket
+import struct
+import sys
+
+
+def main():
+    dst = sys.argv[1]
+    spi_i, spi_r = bytes.fromhex(sys.argv[2]), bytes.fromhex(sys.argv[3])
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    random.seed(9)
+    sent = 0
+
+    def send(b):
+        nonlocal sent
+        s.sendto(b, (dst, 500))
+        sent += 1
+
+    def hdr(si, sr, np, exch, flags, mid, blen):
+        return si + sr + bytes([np, 0x20, exch, flags]) + \
+            struct.pack('>II', mid, 28 + blen)
+
+    # random chains after a well-formed header (new and live SPIs)
+    for i in range(24):
+        body = os.urandom(random.randint(0, 200))
+        si = os.urandom(8) if i % 2 else spi_i
+        sr = bytes(8) if i % 3 == 0 else spi_r
+        send(hdr(si, sr, random.choice([0, 33, 34, 40, 41, 46, 99]),
+                 random.choice([34, 35, 36, 37]),
+                 random.choice([0x08, 0x20, 0x28, 0x00]), i % 3, len(body)) +
+             body)
+    # truncated headers and length fields that lie
+    full = hdr(os.urandom(8), bytes(8), 33, 34, 0x08, 0, 8) + \
+        bytes([0, 0, 0, 8, 0, 0, 0, 0])
+    for cut in (1, 17, 18, 27, 30):
+        send(full[:cut])
+    for lie in (0, 27, 29, 4000):
+        send(full[:24] + struct.pack('>I', lie) + full[28:])
+    # payload lengths of 0, 3 and past the end
+    for plen in (0, 3, 9, 200):
+        send(hdr(os.urandom(8), bytes(8), 33, 34, 0x08, 0, 8) +
+             bytes([0, 0]) + struct.pack('>H', plen) + bytes(4))
+    # SK payloads with the live SA's SPIs and random contents
+    for mid in range(8):
+        for flags in (0x08, 0x20, 0x28, 0x00):
+            sk = bytes([41, 0]) + struct.pack('>H', 4 + 80) + os.urandom(80)
+            send(hdr(spi_i, spi_r, 46, random.choice([35, 36, 37]), flags,
+                     mid, len(sk)) + sk)
+    print(sent)
+
+
+if __name__ == '__main__':
+    main()
