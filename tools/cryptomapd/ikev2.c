@@ -68,6 +68,7 @@ struct cx {
 	struct buf ni;
 	uint32_t rekey_spi;		/* the pair it replaces (spi_in), 0 */
 	struct ts tsl, tsr;
+	int hops;			/* peers tried (failover) */
 };
 
 struct v2child {
@@ -1040,6 +1041,63 @@ static void sa_drop_children(struct v2sa *sa, bool from_kernel)
 		nx = ch->next;
 		if (ch->ike_id == sa->id)
 			child_del(ch, from_kernel);
+	}
+}
+
+/* the entry's next set peer after this one, 0 if it has no other */
+static uint32_t next_peer(struct entry *e, uint32_t peer)
+{
+	int k;
+
+	if (!e || e->npeers < 2)
+		return 0;
+	for (k = 0; k < e->npeers; k++)
+		if (e->peers[k] == peer)
+			break;
+	return e->peers[(k + 1) % e->npeers];
+}
+
+/*
+ * The peer does not answer: the entries it served move to their next set
+ * peer (IOS failover); a negotiation we were starting tries that one once
+ * around the list.
+ */
+static void failover(struct v2sa *sa)
+{
+	struct v2child *ch;
+	struct entry *e;
+	uint32_t next;
+
+	for (ch = children; ch; ch = ch->next) {
+		if (ch->ike_id != sa->id)
+			continue;
+		e = cfg_entry(&ike.conf->cm, ch->map, ch->seq, false);
+		next = next_peer(e, sa->peer);
+		if (!next)
+			continue;
+		log_warn("IKEv2: crypto map %s %u: peer %s dead, current peer now %s",
+			 e->map, e->seq, ipstr(sa->peer), ipstr(next));
+		e->current_peer = next;
+		knl_peer_set(e->map, e->seq, next);
+	}
+	if (sa->initiator && sa->cx.active) {
+		struct cx *c = &sa->cx;
+		const char *why = NULL;
+
+		e = cfg_entry(&ike.conf->cm, c->map, c->seq, false);
+		next = next_peer(e, sa->peer);
+		if (!next || c->hops + 1 >= e->npeers)
+			return;
+		log_warn("IKEv2: crypto map %s %u: peer %s not answering, failing over to %s",
+			 e->map, e->seq, ipstr(sa->peer), ipstr(next));
+		e->current_peer = next;
+		knl_peer_set(e->map, e->seq, next);
+		c->active = false;	/* not busy any more */
+		if (ikev2_initiate(e->map, e->seq, next, c->has_sel ? &c->sel : NULL,
+				   true, &why))
+			log_err("IKEv2: crypto map %s %u: %s", e->map, e->seq, why);
+		else if (sas != sa && sas->cx.active && sas->cx.seq == e->seq)
+			sas->cx.hops = c->hops + 1;
 	}
 }
 
@@ -2500,6 +2558,8 @@ void ikev2_timers(double now)
 		}
 		if (sa->req_busy && sa->next_retx && now >= sa->next_retx) {
 			if (sa->retx >= RETX_MAX) {
+				if (sa->state == S_I_INIT || sa->state == S_READY)
+					failover(sa);
 				sa_fail(sa, sa->state == S_I_INIT ?
 					"no answer to IKE_SA_INIT (peer unreachable, or no IKEv2 there?)" :
 					sa->state == S_I_AUTH ?
