@@ -761,7 +761,14 @@ static bool pick_ike(const struct v2p *p, const struct xfl *ours, int nours,
 	return false;
 }
 
-static int ike_keys(struct v2sa *sa, const struct buf *gir)
+/*
+ * SKEYSEED = prf(Ni | Nr, g^ir), or for a rekey (old != NULL)
+ * prf(SK_d (old), g^ir (new) | Ni | Nr) with the old SA's PRF (RFC 7296
+ * 2.18); then {SK_d, SK_ai, SK_ar, SK_ei, SK_er, SK_pi, SK_pr} =
+ * prf+(SKEYSEED, Ni | Nr | SPIi | SPIr).
+ */
+static int ike_keys_from(struct v2sa *sa, const struct buf *gir,
+			 const struct v2sa *old)
 {
 	struct buf seed = { 0 }, skeyseed = { 0 }, km = { 0 }, key = { 0 };
 	size_t pl = v2_hash_len(sa->prf);
@@ -773,9 +780,19 @@ static int ike_keys(struct v2sa *sa, const struct buf *gir)
 	size_t lens[] = { pl, al, al, el, el, pl, pl };
 	int i, r;
 
-	buf_addb(&key, &sa->ni);
-	buf_addb(&key, &sa->nr);
-	r = v2_prf(sa->prf, &key, gir, &skeyseed);
+	if (old) {
+		struct buf d = { 0 };
+
+		buf_addb(&d, gir);
+		buf_addb(&d, &sa->ni);
+		buf_addb(&d, &sa->nr);
+		r = v2_prf(old->prf, &old->sk_d, &d, &skeyseed);
+		buf_free(&d);
+	} else {
+		buf_addb(&key, &sa->ni);
+		buf_addb(&key, &sa->nr);
+		r = v2_prf(sa->prf, &key, gir, &skeyseed);
+	}
 	buf_addb(&seed, &sa->ni);
 	buf_addb(&seed, &sa->nr);
 	buf_add(&seed, sa->spi_i, 8);
@@ -792,6 +809,11 @@ static int ike_keys(struct v2sa *sa, const struct buf *gir)
 	buf_free(&km);
 	buf_free(&key);
 	return r;
+}
+
+static int ike_keys(struct v2sa *sa, const struct buf *gir)
+{
+	return ike_keys_from(sa, gir, NULL);
 }
 
 /* ---- ESP proposals from transform sets --------------------------------- */
@@ -2248,6 +2270,101 @@ static int decrypt(struct v2sa *sa, struct v2msg *m, struct buf *plain,
 	return parse_chain(m, m->pkt[m->sk_off], plain->p, plain->len, false, why);
 }
 
+/*
+ * The peer rekeys the IKE SA (CREATE_CHILD_SA with an IKE proposal, RFC
+ * 7296 1.3.2): a new SA with the peer as its initiator, keys from the old
+ * SK_d, the Child SAs move to it; the peer then deletes the old one.
+ */
+static void ike_rekey_respond(struct v2sa *sa, const struct v2msg *m,
+			      struct pb *out)
+{
+	const struct v2pl *sp = find(m, P_SA, 0), *kp = find(m, P_KE, 0);
+	const struct v2pl *np = find(m, P_NONCE, 0);
+	int n, i, nours, enc, prf, integ, group, num;
+	struct xfl props[32], l;
+	struct v2p p[8];
+	struct v2sa *nsa;
+	struct v2child *ch;
+	struct buf ke = { 0 }, gir = { 0 };
+	uint8_t nonce[NONCE_LEN];
+	uint16_t kl = 0;
+	size_t s;
+
+	n = sp ? sa_decode(sp, p, 8) : -1;
+	if (n < 1 || !kp || kp->len < 4 || !np || np->len < 16 || np->len > 256) {
+		pb_notify(out, 0, NULL, 0, N_INVALID_SYNTAX, NULL, 0);
+		return;
+	}
+	nours = ike_props(sa->local, props, 32, get16(kp->body));
+	for (i = 0; i < n; i++)
+		if (p[i].proto == PR_IKE && p[i].spisize == 8 &&
+		    pick_ike(&p[i], props, nours, get16(kp->body), &enc, &prf,
+			     &integ, &group))
+			break;
+	if (i == n) {
+		log_err("IKEv2 SA %u: IKE SA rekey from %s: no proposal matches ours",
+			sa->id, ipstr(sa->peer));
+		pb_notify(out, 0, NULL, 0, N_NO_PROPOSAL, NULL, 0);
+		return;
+	}
+	if (group != get16(kp->body)) {
+		uint8_t g[2] = { group >> 8, group & 0xff };
+
+		pb_notify(out, 0, NULL, 0, N_INVALID_KE, g, 2);
+		return;
+	}
+	num = p[i].num;
+	nsa = sa_new(sa->peer, false);
+	nsa->local = sa->local;
+	nsa->prof = sa->prof;
+	snprintf(nsa->profname, sizeof(nsa->profname), "%s", sa->profname);
+	snprintf(nsa->psk, sizeof(nsa->psk), "%s", sa->psk);
+	memcpy(nsa->spi_i, p[i].spi, 8);
+	rand_bytes(nsa->spi_r, 8);
+	nsa->enc = enc;
+	nsa->prf = prf;
+	nsa->integ = integ;
+	nsa->group = group;
+	rand_bytes(nonce, sizeof(nonce));
+	buf_set(&nsa->ni, np->body, np->len);
+	buf_set(&nsa->nr, nonce, sizeof(nonce));
+	nsa->dh = v2dh_new(group);
+	if (!nsa->dh || v2dh_public(nsa->dh, &ke) ||
+	    v2dh_shared(nsa->dh, kp->body + 4, kp->len - 4, &gir) ||
+	    ike_keys_from(nsa, &gir, sa)) {
+		sa_fail(nsa, "IKE SA rekey: bad KE or key derivation failed");
+		pb_notify(out, 0, NULL, 0, N_INVALID_SYNTAX, NULL, 0);
+		goto out;
+	}
+	l.n = 0;
+	i = enc_id(enc, &kl);
+	xfl_add(&l, T_ENCR, i, kl);
+	xfl_add(&l, T_PRF, prf_id(prf), 0);
+	if (integ)
+		xfl_add(&l, T_INTEG, integ_id(integ), 0);
+	xfl_add(&l, T_DH, group, 0);
+	s = pb_begin(out, P_SA);
+	add_proposal(&out->b, true, num, PR_IKE, nsa->spi_r, 8, &l);
+	pb_end(out, s);
+	pb_add(out, P_NONCE, nonce, sizeof(nonce));
+	s = pb_begin(out, P_KE);
+	buf_add16(&out->b, group);
+	buf_add16(&out->b, 0);
+	buf_addb(&out->b, &ke);
+	pb_end(out, s);
+	established(nsa);
+	for (ch = children; ch; ch = ch->next)
+		if (ch->ike_id == sa->id)
+			ch->ike_id = nsa->id;
+	log_info("IKEv2 SA %u rekeyed by %s: new IKE SA %u (%s/%s)", sa->id,
+		 ipstr(sa->peer), nsa->id, spi_hex(nsa->spi_i), spi_hex(nsa->spi_r));
+out:
+	v2dh_free(nsa->dh);
+	nsa->dh = NULL;
+	buf_free(&ke);
+	buf_free(&gir);
+}
+
 static void handle_request(struct v2sa *sa, struct v2msg *m)
 {
 	struct pb out = { 0 };
@@ -2267,10 +2384,7 @@ static void handle_request(struct v2sa *sa, struct v2msg *m)
 		if (find(m, P_SA, 0) && find(m, P_TSI, 0)) {
 			child_respond(sa, m, true, &out);
 		} else {
-			/* IKE SA rekey: not yet, the peer will retry or reauth */
-			log_warn("IKEv2 SA %u: %s wants to rekey the IKE SA: not supported yet",
-				 sa->id, ipstr(sa->peer));
-			pb_notify(&out, 0, NULL, 0, N_NO_ADDITIONAL_SAS, NULL, 0);
+			ike_rekey_respond(sa, m, &out);
 		}
 		break;
 	case EX_INFO:
