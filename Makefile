@@ -9,6 +9,9 @@
 #                        KASAN/kmemleak/lockdep 6.1 kernel built once from
 #                        linux-source-6.1 (tools/build-debug-kernel.sh)
 #   make debug-kernel    start that build in the background (nice 19)
+#   make check-intree    the kernel-facing selftests on that kernel with
+#                        cryptomap built in (CONFIG_CRYPTOMAP=y through
+#                        tools/intree.sh; tools/build-intree-kernel.sh)
 #   make demo            the README demo in a QEMU guest
 #   make bench           benchmarks in a QEMU guest per kernel (BENCH_KVERS,
 #                        default KVER; BENCH_* see selftests/bench/run.sh):
@@ -67,6 +70,19 @@ check-debug: cli
 
 debug-kernel:
 	./tools/build-debug-kernel.sh --background
+
+# cryptomap built into the kernel (CONFIG_CRYPTOMAP=y): the debug kernel's
+# tree copied once, kmod/ placed in it by tools/intree.sh, relinked (a few
+# minutes; tools/build-intree-kernel.sh).  The runner sees =y in its
+# .config: no .ko, and what needs rmmod reports SKIP (unload skips whole).
+INTREE_TESTS ?= module_smoke esp_policy esp_xfrm_tunnel ah_xfrm sa_ops sa_rekey \
+	netlink_config fuzz_netlink fuzz_packets ike_traffic unload
+INTREE_SIZES ?= ESP_CASES="3des:sha aes256:sha256 gcm128:none" \
+	AH_CASES="sha:-:- sha:3des:md5"
+check-intree: cli
+	@kdir=$$(./tools/build-intree-kernel.sh | tail -n1) && [ -d "$$kdir" ] && \
+	env $(INTREE_SIZES) VM_TIMEOUT=$${VM_TIMEOUT:-3000} ./selftests/vm/run.sh --kdir "$$kdir" \
+		--tests "$(if $(TESTS),$(TESTS),$(INTREE_TESTS))"
 
 # The sizes the robustness issue asks for; `make check` (and CI) use the
 # tests' smaller defaults.  The whole ESP matrix runs on both kernels here.
@@ -146,5 +162,5 @@ clean:
 	rm -rf build
 	$(MAKE) -C tools/cryptomap clean
 
-.PHONY: all deps module cli check check-packaging check-debug debug-kernel check-all demo bench checkpatch nl-policy clean \
+.PHONY: all deps module cli check check-packaging check-debug debug-kernel check-intree check-all demo bench checkpatch nl-policy clean \
 	install install-module install-tools uninstall deb deb-prebuilt

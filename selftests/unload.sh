@@ -25,6 +25,7 @@ loops=${UNLOAD_LOOPS:-25}
 D=$SELFTESTS/data
 
 ktap_header
+cm_skip_if_builtin
 ktap_plan 8
 
 lab_setup || ktap_exit_fail "lab setup"
