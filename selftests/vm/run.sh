@@ -477,6 +477,16 @@ run_test() {
 		run_guest "exec bash $(printf %q "$repo/selftests/$t.sh")"
 	fi
 	echo "$g_time" > "$logdir/$t.time"
+	# The CPU seconds the guest took (QEMU's user + system time: this
+	# job's subshell waited for it; `times` with a redirection, not in a
+	# pipe, which would fork and count nothing).  cpu/wall per guest is
+	# what says whether more guests at once (VM_SLOTS) would help: under
+	# 0.5 of the cores each, a third guest on two cores fills idle time;
+	# near a core each, it only shares them.
+	times > "$scratch/times"
+	g_cpu=$(awk 'NR == 2 { split($1, u, "m"); split($2, s, "m");
+		printf "%.0f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$scratch/times")
+	echo "$g_cpu" > "$logdir/$t.cpu"
 	cp "$scratch/out" "$logdir/$t.log" 2>/dev/null || : > "$logdir/$t.log"
 	cp "$g_klog" "$logdir/$t.dmesg" 2>/dev/null || : > "$logdir/$t.dmesg"
 	rm -rf "$logdir/$t.artifacts"
@@ -505,7 +515,7 @@ run_test() {
 		else
 			grep -a -E '^[[:space:]]*(ok|not ok) [0-9]' "$logdir/$t.log" | sed 's/^/    /'
 		fi
-		echo "# $t: ${g_time}s${timing:+ ($timing)}${where:+ ($where)}"
+		echo "# $t: ${g_time}s${timing:+ ($timing)}${where:+ ($where)}${g_cpu:+, cpu ${g_cpu}s}"
 		case "$result" in
 		ok) echo "ok $n $t" ;;
 		skip)
