@@ -7,7 +7,10 @@
 # cryptomapd runs IKE_SA_INIT + IKE_AUTH and installs the esp-aes 256
 # esp-sha-hmac pair with SA_ADD.  Pings and a TCP transfer then cross as
 # ESP only (nothing in clear on the WAN), counted by both sides, with the
-# SPIs strongSwan lists.
+# SPIs strongSwan lists.  The entry's 2560 KB lifetime then runs out under
+# a second transfer: the module's soft EXPIRE makes cryptomapd rekey the
+# Child SA with CREATE_CHILD_SA (REKEY_SA, PFS group 14), install the new
+# pair and delete the old one; traffic goes on over the new SPIs.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ike_lib.sh"
 . "$(dirname "$0")/ikev2_lib.sh"
@@ -16,7 +19,7 @@
 ktap_header
 ike_have_strongswan || ktap_skip_all "strongSwan (charon, swanctl) not installed"
 [ -x "$CRYPTOMAPD" ] || ktap_skip_all "no $CRYPTOMAPD (make cli)"
-ktap_plan 11
+ktap_plan 15
 
 cm_load || ktap_exit_fail "module load"
 lab_setup || ktap_exit_fail "lab setup"
@@ -32,11 +35,13 @@ on_exit sw_stop
 	 set peer $LAB_GWB_WAN_IP
 	 set transform-set TS-AES
 	 set ikev2-profile PROF-1
+	 set pfs group14
+	 set security-association lifetime kilobytes 2560
 	interface wan0
 	 crypto map MYMAP
 	CONF
 } > "$IKE_DIR/gwa.conf"
-sw2_conf aes256-sha256-modp2048 "net:$LAB_LANB_NET:$LAB_LANA_NET:aes256-sha1"
+sw2_conf aes256-sha256-modp2048 "net:$LAB_LANB_NET:$LAB_LANA_NET:aes256-sha1-modp2048"
 check "strongSwan starts on gwB" sw_start
 check "cryptomap config on gwA (IKEv2 lines accepted)" "$CRYPTOMAP" -n "$gwA" config "$IKE_DIR/gwa.conf"
 check "cryptomapd starts on gwA (maps from the module)" v2_cmd_start "$IKE_DIR/gwa.conf"
@@ -61,6 +66,23 @@ in=$(sed -n 's/.*ESP spi in\/out: 0x\([0-9A-F]*\)\/0x\([0-9A-F]*\).*/\1/p' <<< "
 out=$(sed -n 's/.*ESP spi in\/out: 0x\([0-9A-F]*\)\/0x\([0-9A-F]*\).*/\2/p' <<< "$show" | head -1 | tr 'A-F' 'a-f')
 check_match "SPIs agree (ours in $in / out $out)" "^in +0*$out, .*out +0*$in, " \
 	printf '%s\n' "$(grep -E '^ +(in|out) ' <<< "$sas" | sed 's/^ *//' | tr '\n' ' ')"
+# 200 KB so far; 2,200,000 more bytes pass the soft limit (90% of 2560 KB)
+# and stay under the hard one
+check "TCP transfer of ${V2_REKEY_BYTES:=2200000} bytes across the rekey" \
+	tcp_transfer "$hostA" "$hostB" "$LAB_HOSTB_IP" "$V2_REKEY_BYTES"
+check "soft EXPIRE: CREATE_CHILD_SA rekey, new pair installed with PFS group 14" \
+	busywait 30000 cmd_log_has "esp SAs for MYMAP 10 .*pfs group 14.*: installed"
+check "20 pings over the new pair, none lost" \
+	ip netns exec "$hostA" ping -q -c 20 -i 0.1 -W 2 "$LAB_HOSTB_IP"
+sas2=$(sw_sas)
+printf '%s\n' "$sas2" | ktap_diag
+show2=$(cmd_ctl show crypto ikev2 sa detail)
+printf '%s\n' "$show2" | ktap_diag
+in2=$(sed -n 's/.*ESP spi in\/out: 0x\([0-9A-F]*\)\/0x\([0-9A-F]*\).*/\1/p' <<< "$show2" | head -1 | tr 'A-F' 'a-f')
+out2=$(sed -n 's/.*ESP spi in\/out: 0x\([0-9A-F]*\)\/0x\([0-9A-F]*\).*/\2/p' <<< "$show2" | head -1 | tr 'A-F' 'a-f')
+check_match "strongSwan has only the new child (in $in2 / out $out2, MODP_2048), old one deleted" \
+	"^ *net: #[0-9]+, reqid [0-9]+, INSTALLED, TUNNEL, ESP:AES_CBC-256/HMAC_SHA1_96/MODP_2048 in +0*$out2, .*out +0*$in2, [^#]*$" \
+	printf '%s\n' "$(grep -E '^ +(net:|in|out) ' <<< "$sas2" | sed 's/^ *//' | tr '\n' ' ')"
 sleep 0.5
 kill "$tcpd" 2>/dev/null
 wait "$tcpd" 2>/dev/null
