@@ -1300,9 +1300,17 @@ void ike_timers(double now)
 			}
 		}
 		if (sa->state == QM_IDLE && sa->expires && now >= sa->expires) {
-			log_info("ISAKMP SA %u: lifetime expired", sa->conn_id);
+			log_info("ISAKMP SA %u: lifetime expired%s", sa->conn_id,
+				 sa->replaced ? " (replaced by a newer one)" : "");
 			sa->nwait = 0;
-			ike_fail(sa, "lifetime expired");
+			if (sa->replaced) {	/* nothing failed */
+				sa->state = P1_DEAD;
+				sa->fail = "lifetime expired (replaced)";
+				sa->expires = now + 10;
+				qm_drop_ike(sa);
+			} else {
+				ike_fail(sa, "lifetime expired");
+			}
 			sa->deleted = true;
 		}
 		if (sa->state == QM_IDLE && sa->rekey_at && now >= sa->rekey_at &&
