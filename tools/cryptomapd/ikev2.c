@@ -87,7 +87,7 @@ struct v2child {
 };
 
 /* things to ask the peer once the current request is answered */
-enum qkind { Q_CHILD, Q_DELETE, Q_DELETE_IKE, Q_DPD };
+enum qkind { Q_CHILD, Q_DELETE, Q_DELETE_IKE, Q_DPD, Q_REKEY_IKE };
 
 struct qitem {
 	enum qkind kind;
@@ -131,6 +131,11 @@ struct v2sa {
 	double created, last_heard, expires, dead_at;
 	uint32_t life;
 	int ke_retry;
+	/* our IKE SA rekey in flight (RFC 7296 1.3.2) */
+	struct v2dh *rk_dh;
+	struct buf rk_ni;
+	uint8_t rk_spi[8];
+	bool rekey_sent, deleting;
 };
 
 static struct v2sa *sas;
@@ -1005,6 +1010,8 @@ static void sa_free(struct v2sa *sa)
 	for (i = 0; i < sizeof(b) / sizeof(b[0]); i++)
 		buf_free(b[i]);
 	v2dh_free(sa->dh);
+	v2dh_free(sa->rk_dh);
+	buf_free(&sa->rk_ni);
 	cx_clear(&sa->cx);
 	explicit_bzero(sa->psk, sizeof(sa->psk));
 	free(sa);
@@ -2204,8 +2211,42 @@ static void kick(struct v2sa *sa)
 			exch = EX_INFO;
 			break;
 		}
+		case Q_REKEY_IKE: {
+			struct xfl props[32];
+			struct buf ke = { 0 };
+			uint8_t nonce[NONCE_LEN];
+			int n = ike_props(sa->local, props, 32, sa->group), i;
+			size_t s;
+
+			v2dh_free(sa->rk_dh);
+			sa->rk_dh = v2dh_new(sa->group);
+			if (!n || !sa->rk_dh || v2dh_public(sa->rk_dh, &ke)) {
+				buf_free(&ke);
+				continue;
+			}
+			rand_bytes(sa->rk_spi, 8);
+			rand_bytes(nonce, sizeof(nonce));
+			buf_set(&sa->rk_ni, nonce, sizeof(nonce));
+			s = pb_begin(&p, P_SA);
+			for (i = 0; i < n; i++)
+				add_proposal(&p.b, i + 1 == n, i + 1, PR_IKE,
+					     sa->rk_spi, 8, &props[i]);
+			pb_end(&p, s);
+			pb_add(&p, P_NONCE, nonce, sizeof(nonce));
+			s = pb_begin(&p, P_KE);
+			buf_add16(&p.b, sa->group);
+			buf_add16(&p.b, 0);
+			buf_addb(&p.b, &ke);
+			pb_end(&p, s);
+			buf_free(&ke);
+			exch = EX_CHILD;
+			log_info("IKEv2 SA %u: rekeying the IKE SA", sa->id);
+			break;
+		}
 		case Q_DELETE_IKE: {
 			size_t s = pb_begin(&p, P_D);
+
+			sa->deleting = true;
 
 			buf_add8(&p.b, PR_IKE);
 			buf_add8(&p.b, 0);
@@ -2404,6 +2445,66 @@ static void handle_request(struct v2sa *sa, struct v2msg *m)
 	buf_free(&b);
 }
 
+/* the answer to our IKE SA rekey: the new SA takes over, the old goes */
+static void ike_rekey_answer(struct v2sa *sa, const struct v2msg *m)
+{
+	const struct v2pl *sp = find(m, P_SA, 0), *kp = find(m, P_KE, 0);
+	const struct v2pl *np = find(m, P_NONCE, 0);
+	struct xfl props[32];
+	struct v2p p[2];
+	struct buf gir = { 0 };
+	struct v2child *ch;
+	struct v2sa *nsa;
+	struct qitem q = { .kind = Q_DELETE_IKE };
+	int n, enc, prf, integ, group;
+
+	if (error_notify(m) || !sp || !kp || !np || kp->len < 4 || np->len < 16 ||
+	    np->len > 256 || sa_decode(sp, p, 2) != 1 || p[0].proto != PR_IKE ||
+	    p[0].spisize != 8) {
+		log_err("IKEv2 SA %u: IKE SA rekey refused by %s: %s", sa->id,
+			ipstr(sa->peer), error_notify(m) ?
+			notify_name(error_notify(m)) : "malformed answer");
+		goto out;
+	}
+	n = ike_props(sa->local, props, 32, sa->group);
+	if (!pick_ike(&p[0], props, n, sa->group, &enc, &prf, &integ, &group) ||
+	    group != sa->group || get16(kp->body) != sa->group) {
+		log_err("IKEv2 SA %u: IKE SA rekey: %s chose what we did not offer",
+			sa->id, ipstr(sa->peer));
+		goto out;
+	}
+	nsa = sa_new(sa->peer, true);
+	nsa->local = sa->local;
+	nsa->prof = sa->prof;
+	snprintf(nsa->profname, sizeof(nsa->profname), "%s", sa->profname);
+	snprintf(nsa->psk, sizeof(nsa->psk), "%s", sa->psk);
+	memcpy(nsa->spi_i, sa->rk_spi, 8);
+	memcpy(nsa->spi_r, p[0].spi, 8);
+	nsa->enc = enc;
+	nsa->prf = prf;
+	nsa->integ = integ;
+	nsa->group = group;
+	buf_set(&nsa->ni, sa->rk_ni.p, sa->rk_ni.len);
+	buf_set(&nsa->nr, np->body, np->len);
+	if (v2dh_shared(sa->rk_dh, kp->body + 4, kp->len - 4, &gir) ||
+	    ike_keys_from(nsa, &gir, sa)) {
+		sa_fail(nsa, "IKE SA rekey: bad KE or key derivation failed");
+		goto out;
+	}
+	established(nsa);
+	for (ch = children; ch; ch = ch->next)
+		if (ch->ike_id == sa->id)
+			ch->ike_id = nsa->id;
+	log_info("IKEv2 SA %u rekeyed: new IKE SA %u (%s/%s)", sa->id, nsa->id,
+		 spi_hex(nsa->spi_i), spi_hex(nsa->spi_r));
+	queue(sa, &q);
+out:
+	v2dh_free(sa->rk_dh);
+	sa->rk_dh = NULL;
+	buf_free(&sa->rk_ni);
+	buf_free(&gir);
+}
+
 static void handle_response(struct v2sa *sa, struct v2msg *m)
 {
 	int kind = sa->req_kind;
@@ -2416,10 +2517,20 @@ static void handle_response(struct v2sa *sa, struct v2msg *m)
 			auth_answer(sa, m);
 		break;
 	case EX_CHILD:
-		child_answer(sa, m);
+		if (sa->rk_dh)
+			ike_rekey_answer(sa, m);
+		else
+			child_answer(sa, m);
 		break;
 	case EX_INFO:
 		sa->retx = 0;
+		if (sa->deleting) {
+			/* our delete of the IKE SA is acknowledged */
+			sa_drop_children(sa, true);
+			sa_fail(sa, NULL);
+			sa->fail = "deleted";
+			return;
+		}
 		break;
 	}
 	kick(sa);
@@ -2701,6 +2812,15 @@ void ikev2_timers(double now)
 		}
 		if (sa->state == S_R_INIT && now - sa->created > 60)
 			sa_fail(sa, "no IKE_AUTH from the initiator");
+		/* the original initiator rekeys at 90 % of the lifetime */
+		if (sa->state == S_READY && sa->initiator && !sa->rekey_sent &&
+		    sa->expires && now >= sa->expires - sa->life / 10) {
+			struct qitem q = { .kind = Q_REKEY_IKE };
+
+			sa->rekey_sent = true;
+			queue(sa, &q);
+			kick(sa);
+		}
 		if (sa->state == S_READY && sa->expires && now >= sa->expires) {
 			struct qitem q = { .kind = Q_DELETE_IKE };
 
