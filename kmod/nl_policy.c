@@ -237,7 +237,7 @@ const struct nla_policy cm_sa_policy[CRYPTOMAP_SA_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &cm_sa_life_sec_range),
 	[CRYPTOMAP_SA_A_LIFE_KB] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							 &cm_sa_life_kb_range),
-	[CRYPTOMAP_SA_A_IDLE_TIME] = { .type = NLA_REJECT },
+	[CRYPTOMAP_SA_A_IDLE_TIME] = { .type = NLA_U32 },
 	[CRYPTOMAP_SA_A_PFS] = { .type = NLA_REJECT },
 	[CRYPTOMAP_SA_A_PROPOSAL] = { .type = NLA_REJECT },
 	[CRYPTOMAP_SA_A_FLOW] = { .type = NLA_REJECT },
@@ -249,7 +249,7 @@ const struct nla_policy cm_sa_policy[CRYPTOMAP_SA_A_MAX + 1] = {
 	[CRYPTOMAP_SA_A_HARD] = { .type = NLA_REJECT },
 	[CRYPTOMAP_SA_A_REASON] = { .type = NLA_REJECT },
 	[CRYPTOMAP_SA_A_NEXT_PEER] = { .type = NLA_FLAG },
-	[CRYPTOMAP_SA_A_OSEQ] = { .type = NLA_REJECT },
+	[CRYPTOMAP_SA_A_OSEQ] = { .type = NLA_U64 },
 };
 
 /* stats: the requests of CRYPTOMAP_CMD_STATS_GET */

@@ -12,8 +12,8 @@
 #include <crypto/aead.h>
 #include <crypto/algapi.h>
 #include <crypto/hash.h>
-#include <linux/hash.h>
 #include <linux/jiffies.h>
+#include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <net/netns/generic.h>
@@ -27,10 +27,39 @@
 
 static unsigned int cm_sadb_net_id __read_mostly;
 static struct workqueue_struct *cm_sa_wq;
+static struct kmem_cache *cm_pair_cache;
 
 struct cm_sadb_slot {
 	struct cm_sadb *db;
 };
+
+/*
+ * Inbound SAs by SPI and protocol.  The destination address is not part
+ * of the key: an SA does not know its local address (that of the
+ * interface its map is bound to, which may change), and SPIs are unique
+ * per protocol in a netns (SA_ADD refuses a taken one).  An rhltable
+ * keeps every SA of a key, the last inserted first.
+ */
+static const struct rhashtable_params cm_sa_ht_params = {
+	.head_offset = offsetof(struct cm_sa, hnode),
+	.key_offset = offsetof(struct cm_sa, hkey),
+	.key_len = sizeof(u64),
+	.automatic_shrinking = true,
+};
+
+static u64 cm_sa_hkey(u32 spi, u8 proto)
+{
+	return (u64)proto << 32 | spi;
+}
+
+/* db->lock held. */
+static void cm_sa_unhash_locked(struct cm_sadb *db, struct cm_sa *sa)
+{
+	if (!sa || !sa->hashed)
+		return;
+	rhltable_remove(&db->in_hash, &sa->hnode, cm_sa_ht_params);
+	sa->hashed = false;
+}
 
 struct cm_sadb *cm_sadb_get_net(const struct net *net)
 {
@@ -44,6 +73,7 @@ static void cm_sadb_put(struct cm_sadb *db)
 	if (!refcount_dec_and_test(&db->ref))
 		return;
 	WARN_ON(!list_empty(&db->pairs));
+	rhltable_destroy(&db->in_hash);
 	free_percpu(db->stats);
 	kfree(db);
 }
@@ -73,7 +103,8 @@ static void cm_sa_pair_free_work(struct work_struct *work)
 
 	for (i = 0; i < CM_SA_NSLOTS; i++)
 		cm_sa_free(pair->sa[i]);
-	kfree_sensitive(pair);
+	kfree_sensitive(pair->keys);
+	kmem_cache_free(cm_pair_cache, pair);
 	cm_sadb_put(db);
 }
 
@@ -92,13 +123,8 @@ void cm_sa_pair_put(struct cm_sa_pair *pair)
 
 	spin_lock_bh(&db->lock);
 	list_del(&pair->list);
-	for (i = 0; i < CM_SA_NSLOTS; i++) {
-		struct cm_sa *sa = pair->sa[i];
-
-		if (sa && sa->dir == CRYPTOMAP_DIR_IN &&
-		    !hlist_unhashed(&sa->hnode))
-			hlist_del_init_rcu(&sa->hnode);
-	}
+	for (i = 0; i < CM_SA_NSLOTS; i++)
+		cm_sa_unhash_locked(db, pair->sa[i]);
 	spin_unlock_bh(&db->lock);
 
 	INIT_RCU_WORK(&pair->free_work, cm_sa_pair_free_work);
@@ -151,12 +177,13 @@ static bool cm_pair_matches(const struct cm_sa_pair *pair,
 {
 	const struct cm_tset_params *t = &e->tsets[0];
 
-	return !pair->isakmp && !strcmp(pair->map, e->map) &&
+	return !pair->isakmp && pair->keys && !strcmp(pair->map, e->map) &&
 	       pair->seq == e->seq && pair->esp_enc == t->esp_enc &&
 	       pair->esp_auth == t->esp_auth && pair->keybits == t->keybits &&
 	       pair->ah == t->ah && pair->comp == t->comp &&
 	       pair->mode == t->mode &&
-	       !crypto_memneq(pair->keys, keys, sizeof(pair->keys));
+	       !crypto_memneq(pair->keys, keys,
+			      CM_SA_NSLOTS * sizeof(*pair->keys));
 }
 
 /*
@@ -210,9 +237,14 @@ static struct cm_sa *cm_sa_create(struct cm_sadb *db, struct cm_sa_pair *pair,
 				  u32 replay_window)
 {
 	struct cm_sa *sa;
+	size_t size = sizeof(*sa);
 	int err;
 
-	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	/* Only inbound SAs have a replay window. */
+	if (dir == CRYPTOMAP_DIR_IN)
+		size = struct_size(sa, replay_bits,
+				   BITS_TO_LONGS(CM_REPLAY_MAX));
+	sa = kzalloc(size, GFP_KERNEL);
 	if (!sa)
 		return ERR_PTR(-ENOMEM);
 	sa->stats = alloc_percpu(struct cm_sa_stats);
@@ -224,6 +256,7 @@ static struct cm_sa *cm_sa_create(struct cm_sadb *db, struct cm_sa_pair *pair,
 	sa->dir = dir;
 	sa->proto = k->proto;
 	sa->spi = k->spi;
+	sa->hkey = cm_sa_hkey(k->spi, k->proto);
 	spin_lock_init(&sa->replay_lock);
 	sa->replay_window = min_t(u32, replay_window, CM_REPLAY_MAX);
 	atomic64_set(&sa->oseq, 0);
@@ -250,9 +283,18 @@ struct cm_sa_pair *cm_pair_create(struct cm_sadb *db,
 	struct cm_sa_pair *pair;
 	int i, err = 0;
 
-	pair = kzalloc(sizeof(*pair), GFP_KERNEL);
+	pair = kmem_cache_zalloc(cm_pair_cache, GFP_KERNEL);
 	if (!pair)
 		return ERR_PTR(-ENOMEM);
+	/* A manual bundle is matched by its keys at the next compile. */
+	if (e->type == CRYPTOMAP_TYPE_MANUAL) {
+		pair->keys = kmemdup(keys, CM_SA_NSLOTS * sizeof(*keys),
+				     GFP_KERNEL);
+		if (!pair->keys) {
+			kmem_cache_free(cm_pair_cache, pair);
+			return ERR_PTR(-ENOMEM);
+		}
+	}
 	refcount_set(&pair->ref, 1);
 	INIT_LIST_HEAD(&pair->list);
 	INIT_LIST_HEAD(&pair->kill);
@@ -268,7 +310,6 @@ struct cm_sa_pair *cm_pair_create(struct cm_sadb *db,
 	pair->mode = t->mode;
 	pair->replay_window = e->replay_window;
 	pair->add_time = get_jiffies_64();
-	memcpy(pair->keys, keys, sizeof(pair->keys));
 
 	for (i = 0; i < CM_SA_COMP_IN; i++) {
 		bool in = i == CM_SA_ESP_IN || i == CM_SA_AH_IN;
@@ -313,29 +354,45 @@ struct cm_sa_pair *cm_pair_create(struct cm_sadb *db,
 	if (err) {
 		for (i = 0; i < CM_SA_NSLOTS; i++)
 			cm_sa_free(pair->sa[i]);
-		kfree_sensitive(pair);
+		kfree_sensitive(pair->keys);
+		kmem_cache_free(cm_pair_cache, pair);
 		return ERR_PTR(err);
 	}
 	return pair;
 }
 
-void cm_pair_publish(struct cm_sadb *db, struct cm_sa_pair *pair)
+/*
+ * Put a new bundle in the SADB and its inbound SAs in the hash.  On
+ * failure (no memory for the table) it is in neither, and the caller
+ * drops it with cm_sa_pair_put().
+ */
+int cm_pair_publish(struct cm_sadb *db, struct cm_sa_pair *pair)
 {
-	int i;
+	int i, err = 0;
 
+	/* The bundle holds the SADB; its free work drops that reference. */
 	refcount_inc(&db->ref);
 	spin_lock_bh(&db->lock);
-	list_add_tail(&pair->list, &db->pairs);
 	for (i = 0; i < CM_SA_NSLOTS; i++) {
 		struct cm_sa *sa = pair->sa[i];
 
+		if (!sa || sa->dir != CRYPTOMAP_DIR_IN)
+			continue;
 		/* The newest SA of an SPI is found first. */
-		if (sa && sa->dir == CRYPTOMAP_DIR_IN)
-			hlist_add_head_rcu(&sa->hnode,
-					   &db->in_hash[hash_32(sa->spi,
-								CM_SA_HASH_BITS)]);
+		err = rhltable_insert(&db->in_hash, &sa->hnode,
+				      cm_sa_ht_params);
+		if (err)
+			break;
+		sa->hashed = true;
+	}
+	if (err) {
+		for (i = 0; i < CM_SA_NSLOTS; i++)
+			cm_sa_unhash_locked(db, pair->sa[i]);
+	} else {
+		list_add_tail(&pair->list, &db->pairs);
 	}
 	spin_unlock_bh(&db->lock);
+	return err;
 }
 
 static struct cm_sa_pair *cm_pair_find(struct cm_sadb *db,
@@ -360,6 +417,7 @@ int cm_sadb_sync(struct cm_net *cmn, struct cm_spd *spd)
 	struct cm_sadb *db = cm_sadb_get_net(cmn->net);
 	struct cm_session_key *keys;
 	unsigned int m, i;
+	int err;
 
 	if (!db)
 		return 0;
@@ -388,12 +446,17 @@ int cm_sadb_sync(struct cm_net *cmn, struct cm_spd *spd)
 			pair = cm_pair_find(db, e, keys);
 			if (!pair) {
 				pair = cm_pair_create(db, e, &e->tsets[0], keys);
-				if (IS_ERR(pair)) {
-					pr_warn("crypto map %s %u: cannot install its SAs (%ld)\n",
-						e->map, e->seq, PTR_ERR(pair));
+				err = PTR_ERR_OR_ZERO(pair);
+				if (!err) {
+					err = cm_pair_publish(db, pair);
+					if (err)
+						cm_sa_pair_put(pair);
+				}
+				if (err) {
+					pr_warn("crypto map %s %u: cannot install its SAs (%d)\n",
+						e->map, e->seq, err);
 					continue;
 				}
-				cm_pair_publish(db, pair);
 			} else {
 				cm_pair_update(db, pair, e);
 			}
@@ -427,17 +490,26 @@ void cm_sadb_spd_release(struct cm_spd *spd)
 	}
 }
 
+/* The data path, under rcu_read_lock(): the newest inbound SA of @spi. */
 struct cm_sa *cm_sa_lookup_in(struct cm_sadb *db, u32 spi, __be32 daddr,
 			      u8 proto)
 {
-	struct cm_sa *sa;
+	u64 key = cm_sa_hkey(spi, proto);
+	struct rhlist_head *l;
 
-	hlist_for_each_entry_rcu(sa, &db->in_hash[hash_32(spi, CM_SA_HASH_BITS)],
-				 hnode) {
-		if (sa->spi == spi && sa->proto == proto)
-			return sa;
-	}
-	return NULL;
+	l = rhltable_lookup(&db->in_hash, &key, cm_sa_ht_params);
+	return l ? container_of(l, struct cm_sa, hnode) : NULL;
+}
+
+/* Some inbound SA, alive or being deleted, has @spi. */
+bool cm_sa_spi_taken(struct cm_sadb *db, u32 spi, u8 proto)
+{
+	bool taken;
+
+	rcu_read_lock();
+	taken = cm_sa_lookup_in(db, spi, 0, proto);
+	rcu_read_unlock();
+	return taken;
 }
 
 /* ---- counters ---- */
@@ -547,13 +619,8 @@ bool cm_pair_unlink_locked(struct cm_sadb *db, struct cm_sa_pair *pair)
 		return false;
 	pair->dead = true;
 	pair->out_active = false;
-	for (i = 0; i < CM_SA_NSLOTS; i++) {
-		struct cm_sa *sa = pair->sa[i];
-
-		if (sa && sa->dir == CRYPTOMAP_DIR_IN &&
-		    !hlist_unhashed(&sa->hnode))
-			hlist_del_init_rcu(&sa->hnode);
-	}
+	for (i = 0; i < CM_SA_NSLOTS; i++)
+		cm_sa_unhash_locked(db, pair->sa[i]);
 	return true;
 }
 
@@ -566,8 +633,24 @@ bool cm_pair_unlink_locked(struct cm_sadb *db, struct cm_sa_pair *pair)
  * numbering would also let a recorded packet be replayed) and only zeroes
  * their counters and restarts their age.
  */
-bool cm_sadb_clear(struct cm_sadb *db, const char *map, __be32 peer,
-		   u32 spi, bool counters_only)
+/* The SA named by clear crypto sa entry DST PROTO SPI (or any SA). */
+static bool cm_sa_filter_hit(const struct cm_sa_filter *f,
+			     const struct cm_sa_pair *pair,
+			     const struct cm_sa *sa)
+{
+	if (!f->spi)
+		return true;
+	if (sa->spi != f->spi || (f->proto && sa->proto != f->proto))
+		return false;
+	/* An outbound SA goes to the peer; an inbound one comes to us. */
+	if (f->dst)
+		return (sa->dir == CRYPTOMAP_DIR_OUT) ==
+		       (f->dst == READ_ONCE(pair->peer));
+	return true;
+}
+
+bool cm_sadb_clear(struct cm_sadb *db, const struct cm_sa_filter *f,
+		   bool counters_only)
 {
 	struct cm_sa_pair *pair, *tmp;
 	bool rebuild = false;
@@ -580,14 +663,14 @@ bool cm_sadb_clear(struct cm_sadb *db, const char *map, __be32 peer,
 
 		if (pair->dead)
 			continue;
-		if (map && strcmp(pair->map, map))
+		if (pair->bench || (f->map && strcmp(pair->map, f->map)))
 			continue;
-		if (peer && READ_ONCE(pair->peer) != peer)
+		if (f->peer && READ_ONCE(pair->peer) != f->peer)
 			continue;
 		for (i = 0; i < CM_SA_NSLOTS; i++) {
 			struct cm_sa *sa = pair->sa[i];
 
-			if (!sa || (spi && sa->spi != spi))
+			if (!sa || !cm_sa_filter_hit(f, pair, sa))
 				continue;
 			hit = true;
 			cm_sa_stats_zero(sa);
@@ -630,6 +713,12 @@ int cm_dp_net_init(struct cm_net *cmn)
 		kfree(db);
 		return -ENOMEM;
 	}
+	err = rhltable_init(&db->in_hash, &cm_sa_ht_params);
+	if (err) {
+		free_percpu(db->stats);
+		kfree(db);
+		return err;
+	}
 	refcount_set(&db->ref, 1);
 	db->net = cmn->net;
 	db->cmn = cmn;
@@ -662,6 +751,7 @@ void cm_dp_net_exit(struct cm_net *cmn)
 	if (db->hooks)
 		cm_hooks_unregister(db);
 	WRITE_ONCE(slot->db, NULL);
+	cm_sa_bench_clear(db);
 	/* The keyed pairs the SADB itself holds, and its timers. */
 	cm_keyed_exit(db);
 	/* Bundles still held by an SPD being freed keep db alive. */
@@ -677,12 +767,18 @@ int cm_dp_init(void)
 {
 	int err;
 
-	cm_sa_wq = alloc_workqueue("cryptomap_sa", WQ_UNBOUND, 0);
-	if (!cm_sa_wq)
+	cm_pair_cache = KMEM_CACHE(cm_sa_pair, 0);
+	if (!cm_pair_cache)
 		return -ENOMEM;
+	cm_sa_wq = alloc_workqueue("cryptomap_sa", WQ_UNBOUND, 0);
+	if (!cm_sa_wq) {
+		kmem_cache_destroy(cm_pair_cache);
+		return -ENOMEM;
+	}
 	err = register_pernet_subsys(&cm_sadb_net_ops);
 	if (err) {
 		destroy_workqueue(cm_sa_wq);
+		kmem_cache_destroy(cm_pair_cache);
 		return err;
 	}
 	return 0;
@@ -690,8 +786,10 @@ int cm_dp_init(void)
 
 void cm_dp_exit(void)
 {
+	cm_sa_bench_exit();
 	unregister_pernet_subsys(&cm_sadb_net_ops);
 	/* Bundles queued by the last SPD frees run before the module goes. */
 	rcu_barrier();
 	destroy_workqueue(cm_sa_wq);
+	kmem_cache_destroy(cm_pair_cache);
 }

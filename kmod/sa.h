@@ -11,8 +11,10 @@
  * cm_sadb_spd_release() drops the references an SPD holds when the
  * control plane frees it.
  *
- * Inbound SAs are found by (SPI, destination, protocol) in an RCU hash;
- * the outbound SA of an entry is entry->sa->sa[CM_SA_ESP_OUT].  The data
+ * Inbound SAs are found by (SPI, protocol) in a resizable RCU hash table
+ * (rhltable: lookups cost the same with 1 or 100,000 SAs; an SPI held by
+ * an old and a new bundle during a change finds the newest first); the
+ * outbound SA of an entry is entry->sa->sa[CM_SA_ESP_OUT].  The data
  * path holds a reference on the bundle for every packet in flight, so
  * that an asynchronous cipher never outlives its transform.
  */
@@ -23,6 +25,7 @@
 #include <linux/list.h>
 #include <linux/percpu.h>
 #include <linux/refcount.h>
+#include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -51,10 +54,12 @@ struct cm_sa_stats {
 };
 
 struct cm_sa {
-	struct hlist_node hnode;	/* inbound: in cm_sadb->in_hash */
+	struct rhlist_head hnode;	/* inbound: in cm_sadb->in_hash */
+	u64 hkey;			/* cm_sa_hkey(spi, proto) */
 	struct cm_sa_pair *pair;
 	u8 dir;				/* enum cryptomap_dir */
 	u8 proto;			/* IPPROTO_ESP, IPPROTO_AH, IPPROTO_COMP */
+	bool hashed;			/* in in_hash (db->lock) */
 	u32 spi;			/* host order */
 	struct crypto_aead *aead;
 	struct crypto_ahash *ahash;	/* AH */
@@ -68,9 +73,11 @@ struct cm_sa {
 	spinlock_t replay_lock;		/* inbound: the replay window */
 	u32 replay_window;		/* 0 = no replay detection */
 	u32 replay_top;
-	unsigned long replay_bits[BITS_TO_LONGS(CM_REPLAY_MAX)];
 
 	struct cm_sa_stats __percpu *stats;
+
+	/* Inbound SAs only: CM_REPLAY_MAX bits (outbound ones end here). */
+	unsigned long replay_bits[];
 };
 
 struct cm_sa_pair {
@@ -89,7 +96,8 @@ struct cm_sa_pair {
 	u32 replay_window;
 	u64 add_time;			/* get_jiffies_64() */
 	__be32 peer;			/* the entry's current peer */
-	struct cm_session_key keys[CM_SA_NSLOTS]; /* to match; wiped */
+	/* ipsec-manual: the keys, [CM_SA_NSLOTS], to match; wiped */
+	struct cm_session_key *keys;
 
 	struct cm_sa *sa[CM_SA_NSLOTS];
 
@@ -98,6 +106,7 @@ struct cm_sa_pair {
 	bool out_active;		/* its outbound SA is the entry's */
 	bool standby;			/* installed, not yet used for output */
 	bool dead;			/* unlinked, no longer found */
+	bool bench;			/* sa_bench.c's, no entry's */
 	bool soft_sent;
 	bool notify;			/* while dying: send EXPIRE hard */
 	u8 why;				/* enum cryptomap_expire_reason */
@@ -110,8 +119,6 @@ struct cm_sa_pair {
 	struct list_head kill;		/* on a private list while dying */
 };
 
-#define CM_SA_HASH_BITS	8
-
 /* Per-netns drop counters, indexed by enum cryptomap_stats_attrs. */
 struct cm_netstats {
 	u64 v[__CRYPTOMAP_STATS_A_MAX];
@@ -123,7 +130,7 @@ struct cm_sadb {
 	struct cm_net *cmn;
 	spinlock_t lock;		/* pairs, in_hash writers */
 	struct list_head pairs;
-	struct hlist_head in_hash[1 << CM_SA_HASH_BITS];
+	struct rhltable in_hash;	/* inbound SAs by cm_sa_hkey() */
 	u32 next_conn_id;
 	struct cm_netstats __percpu *stats;
 	bool hooks;
@@ -151,6 +158,7 @@ void cm_sadb_spd_release(struct cm_spd *spd);
 struct cm_sadb *cm_sadb_get_net(const struct net *net);
 struct cm_sa *cm_sa_lookup_in(struct cm_sadb *db, u32 spi, __be32 daddr,
 			      u8 proto);
+bool cm_sa_spi_taken(struct cm_sadb *db, u32 spi, u8 proto);
 bool cm_sa_pair_hold(struct cm_sa_pair *pair);
 void cm_sa_pair_put(struct cm_sa_pair *pair);
 
@@ -173,19 +181,33 @@ bool cm_replay_advance(struct cm_sa *sa, u32 seq);
 /*
  * SA_CLEAR: zero the counters; unless @counters_only, delete the keyed
  * pairs (EXPIRE hard, cleared) and "re-install" the manual ones, which
- * keeps their sequence numbers and replay windows.  True when keyed pairs
- * went and the caller must rebuild the SPD (cmn->lock held).
+ * keeps their sequence numbers and replay windows.  Filters (0/NULL =
+ * any): @map, @peer, or the SA (@dst, @proto, @spi) of clear crypto sa
+ * entry.  True when keyed pairs went and the caller must rebuild the SPD
+ * (cmn->lock held).
  */
-bool cm_sadb_clear(struct cm_sadb *db, const char *map, __be32 peer,
-		   u32 spi, bool counters_only);
+struct cm_sa_filter {
+	const char *map;
+	__be32 peer;
+	__be32 dst;		/* the peer: an outbound SA; else inbound */
+	u8 proto;
+	u32 spi;
+};
+
+bool cm_sadb_clear(struct cm_sadb *db, const struct cm_sa_filter *f,
+		   bool counters_only);
 
 /* sa.c, for sa_keyed.c */
 struct cm_sa_pair *cm_pair_create(struct cm_sadb *db,
 				  const struct cm_spd_entry *e,
 				  const struct cm_tset_params *t,
 				  const struct cm_session_key *keys);
-void cm_pair_publish(struct cm_sadb *db, struct cm_sa_pair *pair);
+int cm_pair_publish(struct cm_sadb *db, struct cm_sa_pair *pair);
 bool cm_pair_unlink_locked(struct cm_sadb *db, struct cm_sa_pair *pair);
+
+/* sa_bench.c: the sa_bench debug parameter's bundles. */
+unsigned int cm_sa_bench_clear(struct cm_sadb *db);
+void cm_sa_bench_exit(void);
 
 /* sa_keyed.c: pairs installed by a keying daemon (ipsec-isakmp). */
 #define CM_SPI_RESV_MAX		4096	/* SPI_ALLOC reservations at once */
@@ -199,10 +221,14 @@ void cm_keyed_sweep(struct cm_sadb *db);
 struct cm_spd_entry *cm_keyed_entry(struct cm_net *cmn, const char *map,
 				    u32 seq);
 int cm_spi_alloc(struct cm_sadb *db, u8 proto, u32 lo, u32 hi, u32 *spi);
+#define CM_SEQ_SOFT	0xF0000000ULL	/* outbound: EXPIRE soft */
+#define CM_SEQ_HARD	0xFFFFFF00ULL	/* outbound: EXPIRE hard */
+
 int cm_keyed_add(struct cm_sadb *db, struct cm_spd_entry *e,
 		 const struct cm_tset_params *t,
 		 const struct cm_session_key *keys, __be32 peer,
-		 u32 life_sec, u32 life_kb, bool standby);
+		 u32 life_sec, u32 life_kb, u32 idle_time, u64 oseq,
+		 bool standby);
 struct cm_sa_pair *cm_keyed_find_spi(struct cm_sadb *db, u32 spi, u8 proto,
 				     u8 dir);
 void cm_keyed_activate(struct cm_sadb *db, struct cm_sa_pair *pair);

@@ -33,8 +33,6 @@
 #include "cryptomap.h"
 #include "sa.h"
 
-#define CM_SEQ_SOFT	0xF0000000ULL
-#define CM_SEQ_HARD	0xFFFFFF00ULL
 #define CM_LIFE_TICK	HZ
 
 struct cm_spi_resv {
@@ -118,12 +116,9 @@ struct cm_spd_entry *cm_keyed_entry(struct cm_net *cmn, const char *map,
 static bool cm_spi_used_locked(struct cm_sadb *db, u32 spi, u8 proto)
 {
 	struct cm_spi_resv *r;
-	struct cm_sa *sa;
 
-	hlist_for_each_entry(sa, &db->in_hash[hash_32(spi, CM_SA_HASH_BITS)],
-			     hnode)
-		if (sa->spi == spi && sa->proto == proto)
-			return true;
+	if (cm_sa_spi_taken(db, spi, proto))
+		return true;
 	list_for_each_entry(r, &db->spi_resv, list)
 		if (r->spi == spi && r->proto == proto)
 			return true;
@@ -253,15 +248,17 @@ void cm_keyed_activate(struct cm_sadb *db, struct cm_sa_pair *pair)
 
 /*
  * SA_ADD, cmn->lock held, arguments checked by the caller except that
- * the inbound SPIs must be free.  The caller rebuilds the SPD.
+ * the inbound SPIs must be free.  @oseq: the outbound SAs start after it
+ * (0 for a new SA).  The caller rebuilds the SPD.
  */
 int cm_keyed_add(struct cm_sadb *db, struct cm_spd_entry *e,
 		 const struct cm_tset_params *t,
 		 const struct cm_session_key *keys, __be32 peer,
-		 u32 life_sec, u32 life_kb, bool standby)
+		 u32 life_sec, u32 life_kb, u32 idle_time, u64 oseq,
+		 bool standby)
 {
 	struct cm_sa_pair *pair;
-	int i;
+	int i, err;
 
 	for (i = 0; i < CM_SA_NSLOTS; i++) {
 		if (!keys[i].spi || keys[i].dir != CRYPTOMAP_DIR_IN)
@@ -278,11 +275,18 @@ int cm_keyed_add(struct cm_sadb *db, struct cm_spd_entry *e,
 	pair->pfs = e->pfs;
 	pair->life_sec = life_sec;
 	pair->life_kb = life_kb;
-	pair->idle_time = e->idle_time;
+	pair->idle_time = idle_time;
 	pair->last_use = pair->add_time;
 	pair->standby = standby;
+	for (i = 0; i < CM_SA_NSLOTS; i++)
+		if (pair->sa[i] && pair->sa[i]->dir == CRYPTOMAP_DIR_OUT)
+			atomic64_set(&pair->sa[i]->oseq, oseq);
 
-	cm_pair_publish(db, pair);
+	err = cm_pair_publish(db, pair);
+	if (err) {
+		cm_sa_pair_put(pair);
+		return err;
+	}
 	spin_lock_bh(&db->lock);
 	for (i = 0; i < CM_SA_NSLOTS; i++)
 		if (keys[i].spi && keys[i].dir == CRYPTOMAP_DIR_IN)

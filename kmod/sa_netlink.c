@@ -133,7 +133,7 @@ int cm_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	rcu_read_lock();
 	spd = rcu_dereference(db->cmn->spd);
 	list_for_each_entry(pair, &db->pairs, list) {
-		if (pair->dead)
+		if (pair->dead || pair->bench)
 			continue;
 		for (i = 0; i < CM_SA_NSLOTS; i++) {
 			if (!pair->sa[i])
@@ -157,21 +157,23 @@ int cm_nl_sa_clear(struct sk_buff *skb, struct genl_info *info)
 {
 	struct cm_sadb *db = cm_sadb_get_net(genl_info_net(info));
 	struct nlattr **tb = info->attrs;
-	const char *map = NULL;
+	struct cm_sa_filter f = {};
 	struct cm_net *cmn;
-	__be32 peer = 0;
-	u32 spi = 0;
 	int err = 0;
 
 	if (!db)
 		return -ENOENT;
 	if (tb[CRYPTOMAP_SA_A_MAP])
-		map = nla_data(tb[CRYPTOMAP_SA_A_MAP]);
+		f.map = nla_data(tb[CRYPTOMAP_SA_A_MAP]);
 	if (tb[CRYPTOMAP_SA_A_PEER])
-		peer = nla_get_in_addr(tb[CRYPTOMAP_SA_A_PEER]);
+		f.peer = nla_get_in_addr(tb[CRYPTOMAP_SA_A_PEER]);
 	if (tb[CRYPTOMAP_SA_A_SPI]) {
-		spi = nla_get_u32(tb[CRYPTOMAP_SA_A_SPI]);
-		if (!spi) {
+		f.spi = nla_get_u32(tb[CRYPTOMAP_SA_A_SPI]);
+		if (tb[CRYPTOMAP_SA_A_DST])
+			f.dst = nla_get_in_addr(tb[CRYPTOMAP_SA_A_DST]);
+		if (tb[CRYPTOMAP_SA_A_PROTO])
+			f.proto = nla_get_u8(tb[CRYPTOMAP_SA_A_PROTO]);
+		if (!f.spi) {
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[CRYPTOMAP_SA_A_SPI],
 					    "SPI 0 names no SA");
 			return -EINVAL;
@@ -187,7 +189,7 @@ int cm_nl_sa_clear(struct sk_buff *skb, struct genl_info *info)
 	}
 	cmn = cm_nl_net_lock(info);
 	/* Entries that lost their keyed SAs ask for new ones (ACQUIRE). */
-	if (cm_sadb_clear(db, map, peer, spi,
+	if (cm_sadb_clear(db, &f,
 			  nla_get_flag(tb[CRYPTOMAP_SA_A_COUNTERS_ONLY])))
 		err = cm_spd_rebuild(cmn);
 	mutex_unlock(&cmn->lock);
@@ -438,9 +440,10 @@ int cm_nl_sa_add(struct sk_buff *skb, struct genl_info *info)
 	const char *tset;
 	struct cm_net *cmn;
 	struct nlattr *a;
-	u32 life_sec, life_kb;
+	u32 life_sec, life_kb, idle;
 	int err, rem;
 	__be32 peer;
+	u64 oseq;
 
 	if (!db)
 		return -ENOENT;
@@ -519,8 +522,24 @@ int cm_nl_sa_add(struct sk_buff *skb, struct genl_info *info)
 		   nla_get_u32(tb[CRYPTOMAP_SA_A_LIFE_SEC]) : e->life_sec;
 	life_kb = tb[CRYPTOMAP_SA_A_LIFE_KB] ?
 		  nla_get_u32(tb[CRYPTOMAP_SA_A_LIFE_KB]) : e->life_kb;
+	idle = tb[CRYPTOMAP_SA_A_IDLE_TIME] ?
+	       nla_get_u32(tb[CRYPTOMAP_SA_A_IDLE_TIME]) : e->idle_time;
+	if (idle > 86400) {
+		err = cm_sa_err(cmn, info, tb[CRYPTOMAP_SA_A_IDLE_TIME],
+				-ERANGE, "idle time %u s is over 86400", idle);
+		goto out;
+	}
+	/* Where the outbound numbering starts (an SA moved here; tests). */
+	oseq = tb[CRYPTOMAP_SA_A_OSEQ] ?
+	       nla_get_u64(tb[CRYPTOMAP_SA_A_OSEQ]) : 0;
+	if (oseq >= CM_SEQ_HARD) {
+		err = cm_sa_err(cmn, info, tb[CRYPTOMAP_SA_A_OSEQ], -ERANGE,
+				"outbound sequence number %llu is past the hard limit %llu",
+				oseq, CM_SEQ_HARD);
+		goto out;
+	}
 
-	err = cm_keyed_add(db, e, t, keys, peer, life_sec, life_kb,
+	err = cm_keyed_add(db, e, t, keys, peer, life_sec, life_kb, idle, oseq,
 			   nla_get_flag(tb[CRYPTOMAP_SA_A_STANDBY]));
 	if (err == -EEXIST) {
 		err = cm_sa_err(cmn, info, NULL, err,

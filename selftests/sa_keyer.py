@@ -4,6 +4,9 @@
 
     sa_keyer.py daemon --ns-a NS --ns-b NS [options]
     sa_keyer.py checks --ns NS          (SPI_ALLOC and refusals)
+    sa_keyer.py add --ns NS --map M --seq N --tset T --spi-in S --spi-out S
+                [--peer A]              (one SA_ADD, random keys, no peer)
+    sa_keyer.py spis --ns NS            (the SA dump: "map seq dir spi oseq")
 
 It plays IKE through the same generic netlink operations a real daemon
 uses (raw sockets, numbers from uapi/linux/cryptomap.h via nl.py): it
@@ -17,7 +20,8 @@ line.  --started FILE is created once it listens, --ready FILE once the
 first pair is installed; with --go FILE the rekeys start once FILE exists.
 
 daemon options: --rekeys N --interval S (rekeys after the first install),
---life-sec / --life-kb (the lifetimes SA_ADD gives), --no-rekey-on-soft
+--life-sec / --life-kb / --idle-time (what SA_ADD gives), --oseq N (the
+outbound SAs start after sequence number N), --no-rekey-on-soft
 (by default a soft EXPIRE triggers a rekey, as a daemon does), --duration
 S (exit after S seconds), --wait-hard N (exit after N hard EXPIREs),
 --passive (log the events only).
@@ -232,6 +236,10 @@ class Keyer:
                 at.append(K.u32(a('life_sec'), self.args.life_sec))
             if self.args.life_kb:
                 at.append(K.u32(a('life_kb'), self.args.life_kb))
+            if self.args.idle_time:
+                at.append(K.u32(a('idle_time'), self.args.idle_time))
+            if self.args.oseq:
+                at.append(K.tlv(a('oseq'), struct.pack('=Q', self.args.oseq)))
             if standby:
                 at.append(K.flag(a('standby')))
             self.gw[s].do('SA_ADD', *at)
@@ -453,6 +461,8 @@ def main():
     d.add_argument('--grace', type=float, default=0.5)
     d.add_argument('--life-sec', type=int, default=0)
     d.add_argument('--life-kb', type=int, default=0)
+    d.add_argument('--idle-time', type=int, default=0)
+    d.add_argument('--oseq', type=lambda v: int(v, 0), default=0)
     d.add_argument('--no-rekey-on-soft', dest='rekey_on_soft',
                    action='store_false')
     d.add_argument('--duration', type=float, default=0)
@@ -461,9 +471,41 @@ def main():
                    help='only log the events, install nothing')
     c = sub.add_parser('checks')
     c.add_argument('--ns', required=True)
+    ad = sub.add_parser('add')
+    ad.add_argument('--ns', required=True)
+    ad.add_argument('--map', required=True)
+    ad.add_argument('--seq', type=int, required=True)
+    ad.add_argument('--tset', required=True)
+    ad.add_argument('--spi-in', type=lambda v: int(v, 0), required=True)
+    ad.add_argument('--spi-out', type=lambda v: int(v, 0), required=True)
+    ad.add_argument('--peer')
+    sp = sub.add_parser('spis')
+    sp.add_argument('--ns', required=True)
     args = p.parse_args()
     if args.cmd == 'checks':
         sys.exit(1 if checks(args.ns) else 0)
+    if args.cmd == 'add':
+        # esp-aes (128) esp-sha-hmac keys
+        at = [K.s(a('map'), args.map), K.u32(a('seq'), args.seq),
+              K.s(a('tset'), args.tset),
+              esp_key('IN', args.spi_in, os.urandom(16), os.urandom(20)),
+              esp_key('OUT', args.spi_out, os.urandom(16), os.urandom(20))]
+        if args.peer:
+            at.append(K.ip(a('peer'), args.peer))
+        Gw(args.ns).do('SA_ADD', *at)
+        return
+    if args.cmd == 'spis':
+        g = in_netns(args.ns, Genl)
+        rows = []
+        for sa in g.dump('CRYPTOMAP_CMD_SA_GET'):
+            d = 'in' if sa.u8(a('dir')) == C['CRYPTOMAP_DIR_IN'] else 'out'
+            oseq = struct.unpack('=Q', sa[a('oseq')][:8])[0] \
+                if a('oseq') in sa else 0
+            rows.append((sa.s(a('map')), sa.u32(a('seq')), d,
+                         sa.u32(a('spi')), oseq))
+        for r in sorted(rows):
+            print('%s %d %s %#x %#x' % r)
+        return
     Keyer(args).run()
 
 

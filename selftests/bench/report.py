@@ -251,6 +251,93 @@ def main():
                     "value": per_sa, "limit": SA_MEM_TARGET,
                     "met": None if per_sa is None else per_sa < SA_MEM_TARGET})
 
+    # ---- SA scale through sa_bench (selftests/bench/sa_scale.sh)
+    ss = [r for r in rows if r["phase"] == "sascale"]
+    if ss:
+        g = {}
+        failed = {}
+        for r in ss:
+            if r["name"] == "failed":
+                failed[int(r["value"])] = r.get("reason")
+                continue
+            if r["name"].startswith("xfrm_"):
+                g.setdefault(("xfrm", int(r["states"]), r["name"]), []).append(r["value"])
+                continue
+            if r["name"] == "tfm_mem_kb":
+                g.setdefault(("tfm", int(r["tfms"]), r["name"]), []).append(r["value"])
+                continue
+            key = r.get("lookup", "")
+            g.setdefault((int(r["pairs"]), r["name"], key), []).append(r["value"])
+        sizes = sorted({k[0] for k in g if k[0] not in ("xfrm", "tfm")})
+        base = {k: median(g.get((1, "lookup_ns", k), [])) for k in ("hot", "random", "miss")}
+        pps1 = median(g.get((1, "udp64_pps", ""), []))
+        out["sa_scale"] = []
+        print()
+        print("SA scale: N SA pairs (ESP in + out, esp-aes 256 esp-sha-hmac: 2N SAs) in gwB,")
+        print("installed by sa_bench through the SA_ADD code; lookup = one inbound hash lookup,")
+        print("timed in the kernel, fastest of 1,024 batches of 1,024 (hot: one SPI again and")
+        print("again; random: random installed SPIs; miss: absent SPIs), x = ratio to 1 pair;")
+        print("B/SA = Slab + Percpu delta / 2N (N inbound SAs in the hash, N outbound);")
+        print("pkt/s = UDP 64 B through the live SA of gwB among the N, then without them")
+        print("(adjacent runs; x = cost among N / cost without)")
+        print(f"{'pairs':>7} {'SAs':>7} {'install':>10} {'hot ns':>7} {'x':>5} {'rnd ns':>7} "
+              f"{'x':>5} {'miss ns':>7} {'x':>5} {'B/SA':>6} {'pkt/s':>7} {'w/o':>7} {'x':>5}")
+        for n in sorted(failed):
+            if n not in sizes:
+                print(f"{n:>7} not measured: {failed[n]}")
+                out["sa_scale"].append({"pairs": n, "measured": False, "reason": failed[n]})
+        for n in sizes:
+            lk = {k: median(g.get((n, "lookup_ns", k), [])) for k in ("hot", "random", "miss")}
+            x = {k: ratio(lk[k], base[k]) for k in lk}
+            inst = median(g.get((n, "install_ms", ""), []))
+            mem = median(g.get((n, "mem_kb", ""), []))
+            per_sa = None if mem is None else mem * 1024 / (2 * n)
+            pps = median(g.get((n, "udp64_pps", ""), []))
+            after = median(g.get((n, "udp64_pps_after", ""), []))
+            cost = ratio(after, pps) if after is not None else ratio(pps1, pps)
+            print(f"{n:>7} {2 * n:>7} {fmt(inst, ' ms'):>10} {fmt(lk['hot']):>7} "
+                  f"{fmt(x['hot'], '', 2):>5} {fmt(lk['random']):>7} {fmt(x['random'], '', 2):>5} "
+                  f"{fmt(lk['miss']):>7} {fmt(x['miss'], '', 2):>5} {fmt(per_sa):>6} "
+                  f"{fmt(pps):>7} {fmt(after):>7} {fmt(cost, '', 2):>5}")
+            mean = {k: median(g.get((n, "lookup_mean_ns", k), [])) for k in ("hot", "random")}
+            out["sa_scale"].append({"pairs": n, "sas": 2 * n, "install_ms": inst,
+                                    "lookup_ns": lk, "lookup_ratio": x,
+                                    "lookup_mean_ns": mean, "mem_kib": mem,
+                                    "bytes_per_sa": per_sa, "pps": pps,
+                                    "pps_without": after, "pps_cost_ratio": cost,
+                                    "runs": g.get((n, "udp64_pps", ""))})
+            if n >= 1000:
+                out["targets"].append({
+                    "target": f"SA lookup among {2 * n} SAs (one flow's SPI): <= {SA_FLAT_TARGET}x 1 pair",
+                    "value": x["hot"], "limit": SA_FLAT_TARGET,
+                    "met": None if x["hot"] is None else x["hot"] <= SA_FLAT_TARGET})
+                out["targets"].append({
+                    "target": f"SA lookup among {2 * n} SAs (random SPIs, cold caches): <= {SA_FLAT_TARGET}x 1 pair",
+                    "value": x["random"], "limit": SA_FLAT_TARGET,
+                    "met": None if x["random"] is None else x["random"] <= SA_FLAT_TARGET})
+                out["targets"].append({
+                    "target": f"kernel memory per SA ({2 * n} SAs) < {SA_MEM_TARGET} B",
+                    "value": per_sa, "limit": SA_MEM_TARGET,
+                    "met": None if per_sa is None else per_sa < SA_MEM_TARGET})
+        for k in sorted(k for k in g if k[0] == "tfm"):
+            mem = median(g[k])
+            per = None if mem is None else mem * 1024 / k[1]
+            print(f"the kernel's AEAD transform alone ({k[1]} keyed authenc(hmac(sha1),cbc(aes))): "
+                  f"{fmt(per)} B each")
+            out["sa_scale_tfm"] = {"tfms": k[1], "mem_kib": mem, "bytes_per_tfm": per}
+        xs = sorted({k[1] for k in g if k[0] == "xfrm"})
+        if xs:
+            print("Linux XFRM for comparison (ip xfrm state add, same transform, random keys):")
+            print(f"{'states':>7} {'install':>10} {'B/state':>8}")
+            out["sa_scale_xfrm"] = []
+            for n in xs:
+                mem = median(g.get(("xfrm", n, "xfrm_mem_kb"), []))
+                inst = median(g.get(("xfrm", n, "xfrm_install_ms"), []))
+                per = None if mem is None else mem * 1024 / n
+                print(f"{n:>7} {fmt(inst, ' ms'):>10} {fmt(per):>8}")
+                out["sa_scale_xfrm"].append({"states": n, "install_ms": inst, "mem_kib": mem,
+                                             "bytes_per_state": per})
+
     # ---- config
     cfg = [r for r in rows if r["phase"] == "config"]
     if cfg:

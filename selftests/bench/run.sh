@@ -20,7 +20,11 @@
 #           entry last), for traffic that matches the last line and
 #           traffic that matches nothing; time of `cryptomap config` and of
 #           `show running-config`.
-#   sa      BENCH_SA_SIZES (capped at BENCH_SA_MAX) ipsec-manual entries on
+#   sa      BENCH_SA_SIZES SA pairs installed in gwB by the module's
+#           sa_bench parameter: install time, lookup ns (timed in the
+#           kernel), slab + percpu per SA, inbound packet rate among them,
+#           and XFRM's memory per state for comparison (sa_scale.sh).
+#   sacfg   BENCH_SA_SIZES (capped at BENCH_SA_MAX) ipsec-manual entries on
 #           gwB, each with its own SPI pair: install time, slab + percpu
 #           memory per SA, inbound packet rate for an SA among N; an
 #           install that takes over BENCH_SA_TIMEOUT s ends the phase.
@@ -36,6 +40,8 @@ SELFTESTS=${SELFTESTS:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$SELFTESTS/lib.sh"
 # shellcheck source=selftests/esp_common.sh
 . "$SELFTESTS/esp_common.sh"
+# shellcheck source=selftests/bench/sa_scale.sh
+. "$SELFTESTS/bench/sa_scale.sh"
 
 BENCH_SECS=${BENCH_SECS:-3}
 BENCH_REPEAT=${BENCH_REPEAT:-3}
@@ -373,7 +379,10 @@ sa_cfg_gwB() {
 	echo " crypto map VPN"
 }
 
-phase_sa() {
+# phase_sacfg: the SA scale through `cryptomap config` of N ipsec-manual
+# entries (the configuration path; opt-in: BENCH_PHASES=sacfg).  The "sa"
+# phase (sa_scale.sh) installs through the SA_ADD code instead.
+phase_sacfg() {
 	local n m0 m1 t0 t1 v cfg=/tmp/sa.cfg ts=T-aes256-sha nsa rc
 	esp_case_keys aes256 sha 9100
 	for n in $BENCH_SA_SIZES; do
