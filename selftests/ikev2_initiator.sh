@@ -6,9 +6,10 @@
 # esp-sha-hmac) comes up in IKE_AUTH, entry 20 (esp-gcm 256, set pfs
 # group14) in a CREATE_CHILD_SA on the same IKE SA.  strongSwan must list
 # the IKE SA and both Child SAs with those algorithms and the SPIs
-# cryptomapd chose; show crypto ikev2 sa says READY.  Then a Child SA
-# delete and an IKE SA delete from cryptomapd's side (clear crypto ikev2
-# sa) reach strongSwan.  Maps from the file (-o): IKE only, no module.
+# cryptomapd chose; show crypto ikev2 sa says READY.  strongSwan then
+# rekeys the IKE SA (swanctl --rekey --ike): cryptomapd answers, moves both
+# Child SAs to the new IKE SA and retires the old one on strongSwan's
+# delete.  Last, clear crypto ikev2 sa deletes the IKE SA on strongSwan.  Maps from the file (-o): IKE only, no module.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ike_lib.sh"
 . "$(dirname "$0")/ikev2_lib.sh"
@@ -16,7 +17,7 @@
 ktap_header
 ike_have_strongswan || ktap_skip_all "strongSwan (charon, swanctl) not installed"
 [ -x "$CRYPTOMAPD" ] || ktap_skip_all "no $CRYPTOMAPD (make cli)"
-ktap_plan 11
+ktap_plan 13
 
 lab_setup || ktap_exit_fail "lab setup"
 ike_dirs
@@ -76,6 +77,19 @@ spis_agree() {
 check "SPIs agree for both Child SAs" spis_agree
 check_match "show crypto ikev2 sa: READY, AES-CBC 256 SHA256 DH 14" \
 	"^1 +$LAB_GWA_WAN_IP/500 +$LAB_GWB_WAN_IP/500 +none/none +READY" printf '%s\n' "$show"
+swk --rekey --ike gwa >/dev/null 2>&1
+v2_rekeyed() {
+	local o
+	o=$(cmd_ctl show crypto ikev2 sa)
+	grep -qE "^2 +$LAB_GWA_WAN_IP/500 +$LAB_GWB_WAN_IP/500 +none/none +READY" <<< "$o" &&
+		! grep -qE "^1 .*READY" <<< "$o"
+}
+check "IKE SA rekeyed by strongSwan: SA 2 READY, SA 1 deleted" busywait 20000 v2_rekeyed
+sas3=$(sw_sas)
+printf '%s\n' "$sas3" | ktap_diag
+check_match "strongSwan: the new IKE SA carries both Child SAs" \
+	'gwa: #2, ESTABLISHED, IKEv2.* net: #[0-9]+, reqid [0-9]+, INSTALLED.* gcm: #[0-9]+, reqid [0-9]+, INSTALLED' \
+	printf '%s\n' "$(tr '\n' ' ' <<< "$sas3")"
 cmd_ctl clear crypto ikev2 sa >/dev/null
 sw_no_sa() { local o; o=$(swk --list-sas 2>/dev/null); ! grep -q ESTABLISHED <<< "$o"; }
 check "clear crypto ikev2 sa deletes the IKE SA on strongSwan" busywait 10000 sw_no_sa

@@ -10,6 +10,8 @@
 # pre-shared key with AUTHENTICATION_FAILED; strongSwan's delete of the
 # child removes the pair.  Malformed and forged datagrams (ikev2_forge.py),
 # some with the live SA's SPIs, are dropped without disturbing it.
+# strongSwan's rekey of the child (CREATE_CHILD_SA, REKEY_SA) installs a
+# new pair and its delete removes the old one.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ike_lib.sh"
 . "$(dirname "$0")/ikev2_lib.sh"
@@ -18,7 +20,7 @@
 ktap_header
 ike_have_strongswan || ktap_skip_all "strongSwan (charon, swanctl) not installed"
 [ -x "$CRYPTOMAPD" ] || ktap_skip_all "no $CRYPTOMAPD (make cli)"
-ktap_plan 15
+ktap_plan 17
 
 cm_load || ktap_exit_fail "module load"
 lab_setup || ktap_exit_fail "lab setup"
@@ -75,6 +77,14 @@ sleep 1
 check_match "$nf malformed/forged datagrams dropped: the daemon answers, the SA stays READY" \
 	"^1 +$LAB_GWA_WAN_IP/500 +$LAB_GWB_WAN_IP/500 +none/none +READY" cmd_ctl show crypto ikev2 sa
 check "10 pings still cross after them" ip netns exec "$hostA" ping -q -c 10 -i 0.1 -W 2 "$LAB_HOSTB_IP"
+swk --rekey --child net >/dev/null 2>&1
+check "strongSwan rekeys the child: the old pair 0x$IN/0x$OUT deleted" \
+	busywait 20000 cmd_log_has "SA pair 0x$IN/0x$OUT of MYMAP 10 deleted by"
+show=$(cmd_ctl show crypto ikev2 sa detail)
+IN=$(sed -n 's/.*ESP spi in\/out: 0x\([0-9A-F]*\)\/0x\([0-9A-F]*\).*/\1/p' <<< "$show" | head -1)
+OUT=$(sed -n 's/.*ESP spi in\/out: 0x\([0-9A-F]*\)\/0x\([0-9A-F]*\).*/\2/p' <<< "$show" | head -1)
+check "10 pings over the new pair 0x$IN/0x$OUT" \
+	ip netns exec "$hostA" ping -q -c 10 -i 0.1 -W 2 "$LAB_HOSTB_IP"
 swk --initiate --ike gwa --child bad --timeout 20 >/dev/null 2>&1
 check "a selector no ACL line mirrors: TS_UNACCEPTABLE, named in the log" \
 	cmd_log_has "no crypto map entry for $LAB_GWB_WAN_IP with an ACL line mirroring local 10.1.0.0-10.1.0.255 remote 10.3.0.0-10.3.0.255"
