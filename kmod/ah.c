@@ -50,7 +50,7 @@ int cm_ah_sa_init(struct cm_sa *sa, const struct cm_tset_params *t,
 
 	if (!t->ah || t->ah >= __CRYPTOMAP_AH_MAX)
 		return -EINVAL;
-	ahash = crypto_alloc_ahash(cm_ah_hmac[t->ah], 0, 0);
+	ahash = cm_crypto_alloc_ahash(cm_ah_hmac[t->ah]);
 	if (IS_ERR(ahash))
 		return PTR_ERR(ahash);
 	sa->ahash = ahash;
@@ -261,6 +261,7 @@ static void cm_ah_output_done(CM_CRYPTO_DONE_ARG, int err)
 	struct sk_buff *skb = cm_crypto_done_data(cm_done_arg);
 	struct cm_sa *sa = CM_SKB_CB(skb)->sa;
 
+	cm_crypto_async_done();
 	cm_output_finish(skb, cm_ah_digest_end(sa, skb, true, err));
 }
 
@@ -279,6 +280,7 @@ static void cm_ah_input_cb(CM_CRYPTO_DONE_ARG, int err)
 	struct sk_buff *skb = cm_crypto_done_data(cm_done_arg);
 	struct cm_sa *sa = CM_SKB_CB(skb)->sa;
 
+	cm_crypto_async_done();
 	cm_ah_input_done(skb, cm_ah_digest_end(sa, skb, false, err));
 }
 

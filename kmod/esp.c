@@ -13,7 +13,9 @@
  */
 #include <crypto/aead.h>
 #include <crypto/authenc.h>
+#include <crypto/hash.h>
 #include <linux/err.h>
+#include <linux/moduleparam.h>
 #include <linux/rtnetlink.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -55,6 +57,78 @@ static const char * const cm_esp_cbc[__CRYPTOMAP_ENC_MAX] = {
 	[CRYPTOMAP_ENC_AES] = "cbc(aes)",
 };
 
+/*
+ * Testing the asynchronous path: with force_async set, the transforms of
+ * new SAs (ESP and AH) are allocated through cryptd, whose requests always
+ * complete later from its workqueue; async_completions counts the
+ * completions that came through a callback, whatever the transform.
+ */
+static bool cm_force_async;
+module_param_named(force_async, cm_force_async, bool, 0644);
+MODULE_PARM_DESC(force_async,
+		 "Allocate the transforms of new SAs through cryptd (tests the asynchronous crypto path)");
+
+static atomic_long_t cm_async_done_count = ATOMIC_LONG_INIT(0);
+
+static int cm_async_done_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&cm_async_done_count));
+}
+
+static const struct kernel_param_ops cm_async_done_ops = {
+	.get = cm_async_done_get,
+};
+
+module_param_cb(async_completions, &cm_async_done_ops, NULL, 0444);
+MODULE_PARM_DESC(async_completions,
+		 "Crypto requests (ESP and AH) that completed asynchronously");
+
+void cm_crypto_async_done(void)
+{
+	atomic_long_inc(&cm_async_done_count);
+}
+
+/*
+ * cryptd's instances are named after the driver they wrap, so a
+ * synchronous transform is allocated first (cryptd runs it from its
+ * workqueue) and its driver name wrapped.
+ */
+struct crypto_aead *cm_crypto_alloc_aead(const char *name)
+{
+	bool async = READ_ONCE(cm_force_async);
+	char drv[CRYPTO_MAX_ALG_NAME];
+	struct crypto_aead *aead;
+	int n;
+
+	aead = crypto_alloc_aead(name, 0, async ? CRYPTO_ALG_ASYNC : 0);
+	if (IS_ERR(aead) || !async)
+		return aead;
+	n = snprintf(drv, sizeof(drv), "cryptd(%s)",
+		     crypto_tfm_alg_driver_name(crypto_aead_tfm(aead)));
+	crypto_free_aead(aead);
+	if (n >= (int)sizeof(drv))
+		return ERR_PTR(-ENAMETOOLONG);
+	return crypto_alloc_aead(drv, 0, 0);
+}
+
+struct crypto_ahash *cm_crypto_alloc_ahash(const char *name)
+{
+	bool async = READ_ONCE(cm_force_async);
+	char drv[CRYPTO_MAX_ALG_NAME];
+	struct crypto_ahash *ahash;
+	int n;
+
+	ahash = crypto_alloc_ahash(name, 0, async ? CRYPTO_ALG_ASYNC : 0);
+	if (IS_ERR(ahash) || !async)
+		return ahash;
+	n = snprintf(drv, sizeof(drv), "cryptd(%s)",
+		     crypto_tfm_alg_driver_name(crypto_ahash_tfm(ahash)));
+	crypto_free_ahash(ahash);
+	if (n >= (int)sizeof(drv))
+		return ERR_PTR(-ENAMETOOLONG);
+	return crypto_alloc_ahash(drv, 0, 0);
+}
+
 static int cm_esp_init_aead(struct cm_sa *sa, const char *alg,
 			    const struct cm_session_key *k)
 {
@@ -63,7 +137,7 @@ static int cm_esp_init_aead(struct cm_sa *sa, const char *alg,
 	int err;
 
 	snprintf(name, sizeof(name), "seqiv(%s)", alg);
-	aead = crypto_alloc_aead(name, 0, 0);
+	aead = cm_crypto_alloc_aead(name);
 	if (IS_ERR(aead))
 		return PTR_ERR(aead);
 	sa->aead = aead;
@@ -96,7 +170,7 @@ static int cm_esp_init_authenc(struct cm_sa *sa, const struct cm_tset_params *t,
 		snprintf(name, sizeof(name), "echainiv(authenc(%s,%s))",
 			 hmac, cipher);
 
-	aead = crypto_alloc_aead(name, 0, 0);
+	aead = cm_crypto_alloc_aead(name);
 	if (IS_ERR(aead))
 		return PTR_ERR(aead);
 	sa->aead = aead;
@@ -238,6 +312,7 @@ static void cm_esp_output_done(CM_CRYPTO_DONE_ARG, int err)
 {
 	struct sk_buff *skb = cm_crypto_done_data(cm_done_arg);
 
+	cm_crypto_async_done();
 	kfree(CM_SKB_CB(skb)->tmp);
 	cm_output_finish(skb, err);
 }
@@ -331,6 +406,7 @@ static void cm_esp_input_done(CM_CRYPTO_DONE_ARG, int err)
 {
 	struct sk_buff *skb = cm_crypto_done_data(cm_done_arg);
 
+	cm_crypto_async_done();
 	cm_input_finish(skb, cm_esp_input_done2(skb, err));
 }
 

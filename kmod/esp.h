@@ -8,6 +8,8 @@
 #include <linux/skbuff.h>
 #include <linux/types.h>
 
+struct crypto_aead;
+struct crypto_ahash;
 struct cm_sa;
 struct cm_session_key;
 struct cm_tset_params;
@@ -56,6 +58,15 @@ void cm_esp_encrypt(struct cm_sa *sa, struct sk_buff *skb,
  */
 void cm_esp_decrypt(struct cm_sa *sa, struct sk_buff *skb,
 		    unsigned int esp_off);
+
+/*
+ * crypto_alloc_aead() and crypto_alloc_ahash() of @name, through cryptd
+ * while the force_async parameter is set.
+ */
+struct crypto_aead *cm_crypto_alloc_aead(const char *name);
+struct crypto_ahash *cm_crypto_alloc_ahash(const char *name);
+/* Counts a completion that came through a crypto callback. */
+void cm_crypto_async_done(void);
 
 /* output.c and input.c */
 void cm_output_finish(struct sk_buff *skb, int err);

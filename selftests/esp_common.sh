@@ -212,3 +212,100 @@ sink_send() {
 	got=$(cat "$2/$n")
 	[ "$got" = "$want" ] || { echo "sent $want got $got"; return 1; }
 }
+
+# AH and AH+ESP bundles (ah_xfrm, crypto_async).  A case is AH:ENC:AUTH,
+# ENC and AUTH as above, "-" for no ESP; its keys: AH_AB AH_BA (SPIs),
+# K_AB K_BA, and esp_case_keys' for the ESP of a bundle.
+
+# ah_ios AH: the IOS transform
+ah_ios() {
+	case $1 in
+	md5) echo ah-md5-hmac ;;
+	sha) echo ah-sha-hmac ;;
+	*) echo "ah-$1-hmac" ;;
+	esac
+}
+
+# ah_xfrm_alg AH KEYHEX: the algorithm part of an XFRM AH state
+ah_xfrm_alg() {
+	case $1 in
+	md5) echo "auth-trunc hmac(md5) 0x$2 96" ;;
+	sha) echo "auth-trunc hmac(sha1) 0x$2 96" ;;
+	sha256) echo "auth-trunc hmac(sha256) 0x$2 128" ;;
+	sha384) echo "auth-trunc hmac(sha384) 0x$2 192" ;;
+	sha512) echo "auth-trunc hmac(sha512) 0x$2 256" ;;
+	esac
+}
+
+# xfrm_ah_case AH ENC AUTH MODE: gwB's states and policies.  A bundle is an
+# ESP state in MODE and an AH state in transport mode over it, the policy
+# templates innermost first (esp, then ah).
+xfrm_ah_case() {
+	local ah=$1 enc=$2 auth=$3 mode=$4 ahmode=$4 esp_t='' ah_t t_in t_out
+	local src_out dst_out src_in dst_in
+	if [ "$enc" != - ]; then
+		ahmode=transport
+		esp_t="tmpl src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto esp spi $SPI_BA mode $mode"
+	fi
+	{
+		echo "xfrm state flush"
+		echo "xfrm policy flush"
+		echo "xfrm state add src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto ah spi $AH_AB mode $ahmode $(ah_xfrm_alg "$ah" "$K_AB")"
+		echo "xfrm state add src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto ah spi $AH_BA mode $ahmode $(ah_xfrm_alg "$ah" "$K_BA")"
+		if [ "$enc" != - ]; then
+			echo "xfrm state add src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto esp spi $SPI_AB mode $mode $(xfrm_algs "$enc" "$auth" "$C_AB" "$A_AB")"
+			echo "xfrm state add src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto esp spi $SPI_BA mode $mode $(xfrm_algs "$enc" "$auth" "$C_BA" "$A_BA")"
+		fi
+		ah_t="tmpl src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto ah spi $AH_BA mode $ahmode"
+		t_out="$esp_t $ah_t"
+		if [ "$enc" != - ]; then
+			t_in="tmpl src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto esp mode $mode tmpl src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto ah mode $ahmode"
+		else
+			t_in="tmpl src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto ah mode $ahmode"
+		fi
+		if [ "$mode" = tunnel ]; then
+			src_out=$LAB_LANB_NET dst_out=$LAB_LANA_NET
+			src_in=$LAB_LANA_NET dst_in=$LAB_LANB_NET
+			echo "xfrm policy add src $src_in dst $dst_in dir fwd $t_in"
+		else
+			src_out=$LAB_GWB_WAN_IP/32 dst_out=$LAB_GWA_WAN_IP/32
+			src_in=$LAB_GWA_WAN_IP/32 dst_in=$LAB_GWB_WAN_IP/32
+		fi
+		echo "xfrm policy add src $src_out dst $dst_out dir out $t_out"
+		echo "xfrm policy add src $src_in dst $dst_in dir in $t_in"
+	} | ip -n "$gwB" -batch -
+}
+
+# cm_ah_case AH ENC AUTH MODE: the same case on gwA through the CLI
+cm_ah_case() {
+	local ah=$1 enc=$2 auth=$3 mode=$4 ts="T-$1-$2-$3-$4" acl esp_ios=''
+	if [ "$mode" = tunnel ]; then
+		acl="access-list 101 permit ip 192.168.1.0 0.0.0.255 192.168.3.0 0.0.0.255"
+	else
+		acl="access-list 101 permit ip host $LAB_GWA_WAN_IP host $LAB_GWB_WAN_IP"
+	fi
+	[ "$enc" != - ] && esp_ios="$(enc_ios "$enc") $(auth_ios "$auth")"
+	echo "no crypto map VPN" | cm_cfg "$gwA" >/dev/null 2>&1
+	echo "no access-list 101" | cm_cfg "$gwA" >/dev/null 2>&1
+	cm_cfg "$gwA" <<-EOF
+		$acl
+		crypto ipsec transform-set $ts $(ah_ios "$ah") $esp_ios
+		 mode $mode
+		crypto map VPN 10 ipsec-manual
+		 match address 101
+		 set peer $LAB_GWB_WAN_IP
+		 set transform-set $ts
+		 set session-key inbound ah $AH_BA $K_BA
+		 set session-key outbound ah $AH_AB $K_AB
+		$([ "$enc" != - ] && session_key inbound "$SPI_BA" "$C_BA" "$A_BA")
+		$([ "$enc" != - ] && session_key outbound "$SPI_AB" "$C_AB" "$A_AB")
+		interface wan0
+		 crypto map VPN
+	EOF
+}
+
+# cm_counter NS WHAT: the first "#pkts WHAT: N" of show crypto ipsec sa
+cm_counter() {
+	ip netns exec "$1" "$CRYPTOMAP" show crypto ipsec sa |
+		sed -n "s/.*#pkts $2: \([0-9]*\).*/\1/p" | head -n1
+}

@@ -42,12 +42,6 @@ ktap_plan $((nmodes * (${#cases[@]} + 1) + 1))
 lab_setup || ktap_exit_fail "lab setup"
 check "insmod cryptomap" cm_load || ktap_exit_fail "no module"
 
-# cm_counter NS WHAT: the first "#pkts WHAT: N" of show crypto ipsec sa
-cm_counter() {
-	ip netns exec "$1" "$CRYPTOMAP" show crypto ipsec sa |
-		sed -n "s/.*#pkts $2: \([0-9]*\).*/\1/p" | head -n1
-}
-
 # run_case MODE ENC AUTH SPI: one transform combination
 run_case() {
 	local mode=$1 enc=$2 auth=$3 spi=$4 src dst srcip dstip
