@@ -23,8 +23,8 @@
 #   4. make vmlinux bzImage modules at nice 19: cryptomap's objects, the
 #      few that print the release, the link (minutes, not 1.5 hours).
 #
-# Every run places the work tree's kmod/ again (its objects are rebuilt)
-# and relinks.  The last line of stdout is the directory (--kdir for
+# Every run places the work tree's kmod/ again (intree.sh writes only the
+# files that changed, so only those are recompiled) and relinks.  The last line of stdout is the directory (--kdir for
 # selftests/vm/run.sh, which sees CONFIG_CRYPTOMAP=y in its .config and
 # runs the tests with the built-in cryptomap).  DIR/build-time has one
 # line per build (wall and CPU seconds).

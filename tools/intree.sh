@@ -19,8 +19,11 @@
 #   --compat      always force-include compat.h
 #   --no-compat   resolve the wrappers whatever the tree's version (fails
 #                 if the tree is too old for that)
-# Running it again replaces the copy; the Kconfig/Makefile lines are added
-# once.  Then: make olddefconfig (CONFIG_CRYPTOMAP=y or m), make.
+# Running it again updates the copy: only the files whose content changed
+# are written (the others keep their time, so the kernel's build recompiles
+# just those), files no longer in kmod/ are removed; the Kconfig/Makefile
+# lines are added once.  Then: make olddefconfig (CONFIG_CRYPTOMAP=y or m),
+# make.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -66,15 +69,16 @@ fi
 
 dest=$ksrc/$sub/cryptomap
 name=$(basename "$dest")
-rm -rf "$dest"
+# The copy is made in $stage, then only what changed goes into $dest.
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
 mkdir -p "$dest" "$ksrc/include/uapi/linux"
 for f in "$top"/kmod/*.c "$top"/kmod/*.h; do
 	case $f in *.mod.c) continue ;; esac
 	[ "$compat" = no ] && [ "$(basename "$f")" = compat.h ] && continue
-	cp "$f" "$dest/"
+	cp "$f" "$stage/"
 done
-cp "$top/uapi/linux/cryptomap.h" "$ksrc/include/uapi/linux/cryptomap.h"
-cp "$top/Kconfig" "$dest/Kconfig"
+cp "$top/Kconfig" "$stage/Kconfig"
 
 if [ "$compat" = no ]; then
 	# The wrappers of compat.h, as the newest kernel spells them.
@@ -82,9 +86,9 @@ if [ "$compat" = no ]; then
 		-e 's/cm_dump_attrs\(([a-z_]+)\)/genl_info_dump(\1)->attrs/g' \
 		-e 's/CM_CRYPTO_DONE_ARG/void *data/g' \
 		-e 's/cm_crypto_done_data\(cm_done_arg\)/data/g' \
-		"$dest"/*.c "$dest"/*.h
+		"$stage"/*.c "$stage"/*.h
 	# <net/gso.h> where skb_gso_segment() is used, in its sorted place.
-	for f in $(grep -l 'skb_gso_segment' "$dest"/*.c); do
+	for f in $(grep -l 'skb_gso_segment' "$stage"/*.c); do
 		grep -q '<net/gso.h>' "$f" && continue
 		awk '!done && /^#include <net\// && $2 > "<net/gso.h>" {
 			print "#include <net/gso.h>"; done = 1 }
@@ -94,7 +98,7 @@ if [ "$compat" = no ]; then
 	# Anything compat.h defines must be gone now; else say what is left.
 	syms=$(sed -n -E 's/^static inline [^(]* \**([a-zA-Z_0-9]+)\(.*/\1/p; s/^#define (CM_[A-Z_0-9]+|cm_[a-z_0-9]+).*/\1/p' \
 		"$top/kmod/compat.h" | sort -u)
-	left=$(for s in $syms; do grep -lw "$s" "$dest"/*.c "$dest"/*.h; done | sort -u)
+	left=$(for s in $syms; do grep -lw "$s" "$stage"/*.c "$stage"/*.h; done | sort -u)
 	if [ -n "$left" ]; then
 		echo "intree.sh: compat.h wrappers left unresolved in: $left" >&2
 		echo "intree.sh: teach intree.sh the new wrapper, or use --compat" >&2
@@ -113,11 +117,24 @@ fi
 	if [ "$compat" = yes ]; then
 		echo 'ccflags-y += -include $(src)/compat.h'
 	fi
-} > "$dest/Makefile"
-grep -q '^obj-$(CONFIG_CRYPTOMAP) += cryptomap.o' "$dest/Makefile" || {
+} > "$stage/Makefile"
+grep -q '^obj-$(CONFIG_CRYPTOMAP) += cryptomap.o' "$stage/Makefile" || {
 	echo "intree.sh: no obj-m line in kmod/Kbuild to turn into obj-\$(CONFIG_CRYPTOMAP)" >&2
 	exit 1
 }
+
+# Into the tree: sources no longer there go, changed ones are written.
+for f in "$dest"/*.c "$dest"/*.h "$dest"/Kconfig "$dest"/Makefile; do
+	[ -e "$f" ] && [ ! -e "$stage/$(basename "$f")" ] && rm -f "$f"
+done
+changed=0
+for f in "$stage"/*; do
+	cmp -s "$f" "$dest/$(basename "$f")" && continue
+	cp "$f" "$dest/"
+	changed=$((changed + 1))
+done
+uapi=$ksrc/include/uapi/linux/cryptomap.h
+cmp -s "$top/uapi/linux/cryptomap.h" "$uapi" || { cp "$top/uapi/linux/cryptomap.h" "$uapi"; changed=$((changed + 1)); }
 
 # The tree's Kconfig and Makefile: one line each, once.
 kc=$ksrc/$sub/Kconfig
@@ -136,4 +153,4 @@ obj_line="obj-\$(CONFIG_CRYPTOMAP) += $name/"
 grep -qxF "$obj_line" "$mf" || printf '%s\n' "$obj_line" >> "$mf"
 
 echo "intree.sh: $sub/$name in $ksrc (kernel $(mk_var VERSION).$(mk_var PATCHLEVEL)," \
-	"compat.h $([ "$compat" = yes ] && echo force-included || echo left out))"
+	"compat.h $([ "$compat" = yes ] && echo force-included || echo left out), $changed files written)"
