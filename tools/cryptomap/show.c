@@ -152,6 +152,14 @@ static int show_crypto(int argc, char **argv)
 			usage_error("show crypto isakmp asks cryptomapd: --offline is not possible");
 		return show_isakmp(argc, argv);
 	}
+	if (!strcmp(argv[2], "ikev2")) {
+		/* show crypto ikev2 sa [detail]: IKEv2 lives in cryptomapd(8) too */
+		if (off || argc < 4 || argc > 5 || strcmp(argv[3], "sa") ||
+		    (argc == 5 && strcmp(argv[4], "detail")))
+			usage_error("show crypto ikev2: sa [detail] expected (asks cryptomapd)");
+		return cryptomapd_ask(argc == 5 ? "show crypto ikev2 sa detail\n" :
+				      "show crypto ikev2 sa\n");
+	}
 	if (strcmp(argv[2], "ipsec"))
 		usage_error("show crypto: unknown \"%s\" (map, ipsec or isakmp)", argv[2]);
 	if (argc < 4)
