@@ -40,7 +40,7 @@ sink_start "$hostB" "$SINK_DIR/tunnel" 5001 || ktap_exit_fail "sink hostB"
 
 # async_case AH ENC AUTH SPI: one case; AH "-" for ESP alone.
 async_case() {
-	local ah=$1 enc=$2 auth=$3 spi=$4 why= out before after n xab xba
+	local ah=$1 enc=$2 auth=$3 spi=$4 why='' out before after n xab xba al
 	local cenc cdec per=1
 
 	esp_case_keys "$enc" "$auth" $((spi + 500))
