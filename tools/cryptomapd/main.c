@@ -38,7 +38,8 @@ static void usage(FILE *f)
 		"  -R SEC   first retransmission after SEC s (default 2), doubled\n"
 		"           5 times before an exchange fails\n\n"
 		"Requests: show crypto isakmp sa [detail] | show crypto isakmp policy |\n"
-		"          show children | initiate MAP SEQ | clear crypto isakmp | reload\n"
+		"          show children | initiate MAP SEQ | clear crypto isakmp | reload |\n"
+		"          show crypto ikev2 sa [detail] | clear crypto ikev2 sa\n"
 		"See cryptomapd(8).\n");
 }
 
