@@ -1307,7 +1307,8 @@ static int cmd_crypto_isakmp(struct pctx *p, bool no)
 }
 
 /*
- * crypto ikev2 proposal|policy|keyring|profile NAME: IKEv2 settings for
+ * crypto ikev2 proposal|policy|keyring|profile NAME, crypto ikev2
+ * cookie-challenge N: IKEv2 settings for
  * cryptomapd(8), which reads them from the same file.  Checked here, never
  * sent to the kernel.
  */
@@ -1320,6 +1321,17 @@ static int cmd_crypto_ikev2(struct pctx *p, bool no)
 
 	if (need(p, 2, "proposal, policy, keyring or profile"))
 		return -1;
+	/* crypto ikev2 cookie-challenge N: half-open IKE SAs before cookies */
+	if (!strcmp(p->w[2], "cookie-challenge")) {
+		uint32_t v;
+
+		if (no && p->n == 3)
+			return 0;
+		if (need(p, 3, "a number of half-open SAs") ||
+		    parse_u32(p, p->w[3], "cookie-challenge", 0, 1000, &v))
+			return -1;
+		return no_more(p, 4);
+	}
 	for (k = 0; kinds[k]; k++)
 		if (!strcmp(p->w[2], kinds[k]))
 			break;
