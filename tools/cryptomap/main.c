@@ -58,7 +58,8 @@ static const struct {
 	  "\t--offline FILE shows what FILE configures, without the kernel.\n" },
 	{ "clear", cmd_clear,
 	  "clear crypto sa [peer A.B.C.D | map NAME | entry DST {esp|ah} SPI | counters]\n"
-	  "clear crypto isakmp [CONN-ID]   (asks cryptomapd)\n" },
+	  "clear crypto isakmp [CONN-ID]   (asks cryptomapd)\n"
+	  "clear crypto ikev2 sa [ID]      (asks cryptomapd)\n" },
 	{ "help", cmd_help, "help\n" },
 };
 

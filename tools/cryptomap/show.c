@@ -76,11 +76,23 @@ static int show_isakmp(int argc, char **argv)
 	return cryptomapd_ask(req);
 }
 
-/* clear crypto isakmp [CONN-ID]: deleted by cryptomapd, which tells the peer */
+/*
+ * clear crypto isakmp [CONN-ID], clear crypto ikev2 sa [ID]: deleted by
+ * cryptomapd, which tells the peer
+ */
 int clear_isakmp(int argc, char **argv)
 {
 	char req[128], *end;
 
+	if (!strcmp(argv[2], "ikev2")) {
+		if (argc < 4 || argc > 5 || strcmp(argv[3], "sa") ||
+		    (argc == 5 && (strtoul(argv[4], &end, 10) == 0 || *end ||
+				   strlen(argv[4]) > 10)))
+			usage_error("clear crypto ikev2: sa [ID] expected (ID: show crypto ikev2 sa's Tunnel-id)");
+		snprintf(req, sizeof(req), "clear crypto ikev2 sa%s%s\n",
+			 argc == 5 ? " " : "", argc == 5 ? argv[4] : "");
+		return cryptomapd_ask(req);
+	}
 	if (argc > 4)
 		usage_error("clear crypto isakmp: a conn-id at most");
 	if (argc == 4 && (strtoul(argv[3], &end, 10) == 0 || *end ||

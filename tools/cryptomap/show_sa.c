@@ -442,7 +442,8 @@ int cmd_clear(int argc, char **argv)
 	struct nl *n;
 	int r;
 
-	if (argc >= 3 && !strcmp(argv[1], "crypto") && !strcmp(argv[2], "isakmp"))
+	if (argc >= 3 && !strcmp(argv[1], "crypto") &&
+	    (!strcmp(argv[2], "isakmp") || !strcmp(argv[2], "ikev2")))
 		return clear_isakmp(argc, argv);
 	if (argc < 3 || strcmp(argv[1], "crypto") || strcmp(argv[2], "sa"))
 		usage_error("clear: \"crypto sa\" or \"crypto isakmp\" expected");

@@ -69,7 +69,13 @@ static void handle(char *line, struct buf *out)
 		show_ikev2_sa(out, n >= 5 && !strcmp(w[4], "detail"));
 	} else if (n >= 4 && !strcmp(w[0], "clear") && !strcmp(w[1], "crypto") &&
 		   !strcmp(w[2], "ikev2") && !strcmp(w[3], "sa")) {
-		ikev2_delete_all();
+		char *end = NULL;
+		unsigned long id = n == 5 ? strtoul(w[4], &end, 10) : 0;
+
+		if (n > 5 || (n == 5 && (*end || !id || id > 0xffffffffUL)))
+			bprintf(out, "%% clear crypto ikev2 sa: an IKE SA id (Tunnel-id) expected\n");
+		else if (ikev2_delete(id))
+			bprintf(out, "%% no IKEv2 SA with id %lu\n", id);
 	} else if (n == 3 && !strcmp(w[0], "initiate")) {
 		const char *why = NULL;
 		char *end;

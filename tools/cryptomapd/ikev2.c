@@ -1721,6 +1721,98 @@ static bool peer_known(uint32_t peer)
 	return v2_psk(NULL, peer) != NULL;
 }
 
+/*
+ * Responder cookies (RFC 7296 2.6), `crypto ikev2 cookie-challenge N`:
+ * with N or more half-open IKE SAs (IKE_SA_INIT answered, no IKE_AUTH
+ * yet) an IKE_SA_INIT without a valid COOKIE gets only a COOKIE notify,
+ * no state.  Cookie = <secret version> | HMAC-SHA256(secret, Ni | IPi |
+ * SPIi); the secret changes every COOKIE_ROTATE s, the previous one is
+ * still accepted.
+ */
+#define COOKIE_ROTATE	120
+#define COOKIE_LEN	(1 + 32)
+
+static struct {
+	uint8_t secret[2][32];
+	uint8_t ver;
+	double rotated;
+	unsigned long sent, valid, invalid;
+} ck;
+
+static int half_open(void)
+{
+	const struct v2sa *sa;
+	int n = 0;
+
+	for (sa = sas; sa; sa = sa->next)
+		n += !sa->initiator && sa->state == S_R_INIT;
+	return n;
+}
+
+static int cookie_of(uint8_t ver, const struct v2pl *np, uint32_t src,
+		     const uint8_t *spi_i, struct buf *out)
+{
+	struct buf key = { 0 }, d = { 0 }, h = { 0 };
+	int r;
+
+	buf_set(&key, ck.secret[ver & 1], sizeof(ck.secret[0]));
+	buf_set(&d, np->body, np->len);
+	buf_add(&d, &src, 4);
+	buf_add(&d, spi_i, 8);
+	r = v2_prf(V2H_SHA256, &key, &d, &h);
+	out->len = 0;
+	buf_add8(out, ver);
+	buf_addb(out, &h);
+	buf_free(&key);
+	buf_free(&d);
+	buf_free(&h);
+	return r;
+}
+
+/* true: go on with this IKE_SA_INIT; false: answered with a COOKIE */
+static bool cookie_ok(const struct v2msg *m, const struct v2pl *np,
+		      uint32_t src)
+{
+	const struct v2pl *cp = find_notify(m, N_COOKIE);
+	struct buf c = { 0 };
+	double now = now_s();
+	int ho = half_open();
+	bool ok = false;
+
+	if (v2conf.cookie_challenge < 0 ||
+	    (ho < v2conf.cookie_challenge && !cp))
+		return true;
+	if (!ck.rotated || now - ck.rotated >= COOKIE_ROTATE) {
+		if (ck.rotated)
+			ck.ver++;
+		rand_bytes(ck.secret[ck.ver & 1], sizeof(ck.secret[0]));
+		ck.rotated = now;
+	}
+	if (cp && cp->body[1] == 0 && cp->len - 4 == COOKIE_LEN) {
+		uint8_t v = cp->body[4];
+
+		if ((v == ck.ver || v == (uint8_t)(ck.ver - 1)) &&
+		    !cookie_of(v, np, src, m->spi_i, &c) &&
+		    !CRYPTO_memcmp(c.p, cp->body + 4, COOKIE_LEN))
+			ok = true;
+	}
+	if (ok) {
+		ck.valid++;
+		log_info("IKEv2: IKE_SA_INIT from %s with a valid cookie (%lu valid, %lu sent)",
+			 ipstr(src), ck.valid, ck.sent);
+	} else if (!cookie_of(ck.ver, np, src, m->spi_i, &c)) {
+		if (cp)
+			ck.invalid++;
+		ck.sent++;
+		send_unprotected_error(m, src, N_COOKIE, c.p, c.len);
+		log_info("IKEv2: IKE_SA_INIT from %s%s: %d half-open SAs, cookie-challenge %d: COOKIE sent (%lu sent, %lu invalid)",
+			 ipstr(src), cp ? " with a stale or invalid cookie" : "",
+			 ho, v2conf.cookie_challenge, ck.sent, ck.invalid);
+	}
+	buf_free(&c);
+	return ok;
+}
+
 static void sa_init_respond(const struct v2msg *m, uint32_t src, uint32_t dst)
 {
 	const struct v2pl *sp = find(m, P_SA, 0), *kp = find(m, P_KE, 0);
@@ -1745,6 +1837,8 @@ static void sa_init_respond(const struct v2msg *m, uint32_t src, uint32_t dst)
 			 ipstr(src));
 		return;
 	}
+	if (!cookie_ok(m, np, src))
+		return;
 	n = sa_decode(sp, p, 8);
 	if (n < 1) {
 		log_warn("IKEv2: malformed SA payload from %s, dropped", ipstr(src));
@@ -2833,13 +2927,18 @@ void ikev2_timers(double now)
 	}
 }
 
-void ikev2_delete_all(void)
+/* clear crypto ikev2 sa [ID]: every IKE SA, or the one with that Tunnel-id */
+int ikev2_delete(uint32_t id)
 {
 	struct v2sa *sa;
 	struct pb p = { 0 };
 	struct buf m = { 0 };
+	int found = 0;
 
 	for (sa = sas; sa; sa = sa->next) {
+		if (id && (sa->id != id || sa->state == S_DEAD))
+			continue;
+		found++;
 		if (sa->state == S_READY) {
 			size_t s;
 
@@ -2856,9 +2955,18 @@ void ikev2_delete_all(void)
 		sa_drop_children(sa, true);
 		sa_fail(sa, NULL);
 		sa->fail = "cleared";
+		if (id)
+			log_info("IKEv2 SA %u with %s cleared", sa->id,
+				 ipstr(sa->peer));
 	}
 	pb_free(&p);
 	buf_free(&m);
+	return id && !found ? -1 : 0;
+}
+
+void ikev2_delete_all(void)
+{
+	ikev2_delete(0);
 }
 
 /* ---- show crypto ikev2 sa [detail] (IOS layout) ----------------------------- */

@@ -69,6 +69,7 @@ struct v2conf {
 	int nprof;
 	struct v2map map[64];
 	int nmap;
+	int cookie_challenge;		/* half-open SAs before cookies, -1 off */
 };
 
 extern struct v2conf v2conf;
@@ -119,6 +120,7 @@ bool ikev2_child_expired(const char *map, uint32_t seq, uint32_t spi,
 			 bool hard);
 void ikev2_timers(double now);
 void ikev2_delete_all(void);
+int ikev2_delete(uint32_t id);		/* 0: all; -1: no IKE SA with that id */
 void show_ikev2_sa(struct buf *out, bool detail);
 
 #endif

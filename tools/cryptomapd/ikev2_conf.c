@@ -117,6 +117,7 @@ int ikev2_conf_load(const char *file)
 	int n, lineno = 0;
 	FILE *f = fopen(file, "r");
 
+	c->cookie_challenge = -1;
 	if (!f) {
 		log_err("%s: %s", file, strerror(errno));
 		free(c);
@@ -264,7 +265,11 @@ int ikev2_conf_load(const char *file)
 		}
 		if (n < 4 || strcmp(w[0], "crypto") || strcmp(w[1], "ikev2"))
 			continue;
-		if (!strcmp(w[2], "proposal") && c->nprop < 16) {
+		if (!strcmp(w[2], "cookie-challenge")) {
+			c->cookie_challenge = strtoul(w[3], NULL, 10);
+			if (c->cookie_challenge > 1000)
+				goto bad;
+		} else if (!strcmp(w[2], "proposal") && c->nprop < 16) {
 			struct v2prop *p = &c->prop[c->nprop++];
 
 			snprintf(p->name, NAME_LEN, "%s", w[3]);
@@ -297,9 +302,9 @@ int ikev2_conf_load(const char *file)
 	explicit_bzero(c, sizeof(*c));
 	free(c);
 	if (v2conf.nmap || v2conf.nprof)
-		log_info("%s: IKEv2: %d proposals, %d policies, %d keyring peers, %d profiles, %d entries",
+		log_info("%s: IKEv2: %d proposals, %d policies, %d keyring peers, %d profiles, %d entries, cookie-challenge %d",
 			 file, v2conf.nprop, v2conf.npol, v2conf.npeer,
-			 v2conf.nprof, v2conf.nmap);
+			 v2conf.nprof, v2conf.nmap, v2conf.cookie_challenge);
 	return 0;
 bad:
 	log_err("%s: line %d: invalid crypto ikev2 command", file, lineno);
