@@ -11,7 +11,10 @@
 # child removes the pair.  Malformed and forged datagrams (ikev2_forge.py),
 # some with the live SA's SPIs, are dropped without disturbing it.
 # strongSwan's rekey of the child (CREATE_CHILD_SA, REKEY_SA) installs a
-# new pair and its delete removes the old one.
+# new pair and its delete removes the old one.  With `crypto ikev2
+# cookie-challenge 0` every IKE_SA_INIT first gets a COOKIE (RFC 7296 2.6)
+# and only strongSwan's retry carrying it creates state.  cryptomap's
+# clear crypto ikev2 sa ID deletes the IKE SA on strongSwan too.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ike_lib.sh"
 . "$(dirname "$0")/ikev2_lib.sh"
@@ -20,7 +23,7 @@
 ktap_header
 ike_have_strongswan || ktap_skip_all "strongSwan (charon, swanctl) not installed"
 [ -x "$CRYPTOMAPD" ] || ktap_skip_all "no $CRYPTOMAPD (make cli)"
-ktap_plan 17
+ktap_plan 20
 
 cm_load || ktap_exit_fail "module load"
 lab_setup || ktap_exit_fail "lab setup"
@@ -29,6 +32,7 @@ on_exit sw_stop
 {
 	v2_ios_ikev2 "$LAB_GWB_WAN_IP"
 	cat <<-CONF
+	crypto ikev2 cookie-challenge 0
 	access-list 100 permit ip 192.168.1.0 0.0.0.255 192.168.3.0 0.0.0.255
 	crypto ipsec transform-set TS-AES esp-aes 256 esp-sha-hmac
 	crypto ipsec transform-set TS-GCM esp-gcm 256
@@ -54,6 +58,11 @@ sleep 1
 check "strongSwan initiates child net (esp-gcm 256)" swk --initiate --ike gwa --child net --timeout 40
 check "cryptomapd: IKE SA READY as responder, AES-GCM 256, DH group 19" \
 	cmd_log_has "IKEv2 SA 1 with $LAB_GWB_WAN_IP established \\(responder, AES-GCM-256/SHA256/None/group 19\\)"
+cookie_round() {
+	cmd_log_has "from $LAB_GWB_WAN_IP: 0 half-open SAs, cookie-challenge 0: COOKIE sent \\(1 sent" &&
+		cmd_log_has "from $LAB_GWB_WAN_IP with a valid cookie \\(1 valid, 1 sent\\)"
+}
+check "cookie-challenge 0: a COOKIE sent, the retry with it accepted" cookie_round
 check "the pair of MYMAP 10 installed with transform set TS-GCM" \
 	cmd_log_has "esp SAs for MYMAP 10 .*transform set TS-GCM.*: installed"
 check "20 pings through the tunnel" ip netns exec "$hostA" ping -q -c 20 -i 0.1 -W 2 "$LAB_HOSTB_IP"
@@ -100,6 +109,16 @@ esp_ba=$(grep -c "$LAB_GWB_WAN_IP > $LAB_GWA_WAN_IP: ESP" <<< "$wire")
 echo "WAN: $esp_ab ESP out, $esp_ba ESP in, $clear LAN packets in clear" | ktap_diag
 check "ESP only on the wire: both ways, no LAN packet in clear" \
 	test "$esp_ab" -gt 20 -a "$esp_ba" -gt 20 -a "$clear" -eq 0
+no99() {
+	local o
+	o=$("$CRYPTOMAP" -n "$gwA" clear crypto ikev2 sa 99) && return 1
+	grep -q "no IKEv2 SA with id 99" <<< "$o"
+}
+check "cryptomap clear crypto ikev2 sa 99: no such IKE SA, refused" no99
+"$CRYPTOMAP" -n "$gwA" clear crypto ikev2 sa 1 >/dev/null
+sw_no_sa() { local o; o=$(swk --list-sas 2>/dev/null); ! grep -q ESTABLISHED <<< "$o"; }
+check "cryptomap clear crypto ikev2 sa 1: strongSwan's IKE SA deleted" \
+	busywait 10000 sw_no_sa
 # a wrong key: strongSwan's AUTH does not verify
 sw_stop
 busywait 10000 test ! -e "$IKE_DIR/sw/run/charon.pid"
