@@ -643,9 +643,10 @@ static bool cm_sa_filter_hit(const struct cm_sa_filter *f,
 	if (sa->spi != f->spi || (f->proto && sa->proto != f->proto))
 		return false;
 	/* An outbound SA goes to the peer; an inbound one comes to us. */
+	if (f->dst && sa->dir == CRYPTOMAP_DIR_OUT)
+		return f->dst == READ_ONCE(pair->peer);
 	if (f->dst)
-		return (sa->dir == CRYPTOMAP_DIR_OUT) ==
-		       (f->dst == READ_ONCE(pair->peer));
+		return f->dst_local;
 	return true;
 }
 

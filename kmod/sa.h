@@ -189,7 +189,8 @@ bool cm_replay_advance(struct cm_sa *sa, u32 seq);
 struct cm_sa_filter {
 	const char *map;
 	__be32 peer;
-	__be32 dst;		/* the peer: an outbound SA; else inbound */
+	__be32 dst;		/* the peer: an outbound SA; local: inbound */
+	bool dst_local;		/* dst is an address of this netns */
 	u8 proto;
 	u32 spi;
 };

@@ -8,6 +8,7 @@
 #include <linux/inetdevice.h>
 #include <linux/jiffies.h>
 #include <net/genetlink.h>
+#include <net/route.h>
 #include <net/sock.h>
 
 #include "cryptomap.h"
@@ -169,8 +170,11 @@ int cm_nl_sa_clear(struct sk_buff *skb, struct genl_info *info)
 		f.peer = nla_get_in_addr(tb[CRYPTOMAP_SA_A_PEER]);
 	if (tb[CRYPTOMAP_SA_A_SPI]) {
 		f.spi = nla_get_u32(tb[CRYPTOMAP_SA_A_SPI]);
-		if (tb[CRYPTOMAP_SA_A_DST])
+		if (tb[CRYPTOMAP_SA_A_DST]) {
 			f.dst = nla_get_in_addr(tb[CRYPTOMAP_SA_A_DST]);
+			f.dst_local = inet_addr_type(genl_info_net(info),
+						     f.dst) == RTN_LOCAL;
+		}
 		if (tb[CRYPTOMAP_SA_A_PROTO])
 			f.proto = nla_get_u8(tb[CRYPTOMAP_SA_A_PROTO]);
 		if (!f.spi) {
