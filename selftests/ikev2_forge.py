@@ -6,7 +6,8 @@ ikev2_forge.py DST SPI_I SPI_R: sends, from an ephemeral port, IKEv2
 headers with random payload chains, truncated and length-mismatched
 headers, bad payload lengths, and SK-protected messages with the live IKE
 SA's SPIs but random ciphertext (as requests and responses, message IDs
-0-7).  Prints the number sent.  None of them may be acted upon."""
+0-7), and IKE_SA_INITs with forged cookies.  Prints the number sent.
+None of them may be acted upon."""
 import os
 import random
 import socket
@@ -56,6 +57,17 @@ def main():
             sk = bytes([41, 0]) + struct.pack('>H', 4 + 80) + os.urandom(80)
             send(hdr(spi_i, spi_r, 46, random.choice([35, 36, 37]), flags,
                      mid, len(sk)) + sk)
+    # IKE_SA_INITs whose COOKIE (RFC 7296 2.6) is forged: random with the
+    # right length, an unknown secret version, too short
+    def pl(np, body):
+        return bytes([np, 0]) + struct.pack('>H', 4 + len(body)) + body
+    for ck in (bytes(1) + os.urandom(32), bytes([0x85]) + os.urandom(32),
+               os.urandom(10)):
+        body = pl(33, bytes([0, 0]) + struct.pack('>H', 16390) + ck) + \
+            pl(34, os.urandom(8)) + \
+            pl(40, struct.pack('>HH', 19, 0) + os.urandom(64)) + \
+            pl(0, os.urandom(32))
+        send(hdr(os.urandom(8), bytes(8), 41, 34, 0x08, 0, len(body)) + body)
     print(sent)
 
 

@@ -23,7 +23,7 @@
 ktap_header
 ike_have_strongswan || ktap_skip_all "strongSwan (charon, swanctl) not installed"
 [ -x "$CRYPTOMAPD" ] || ktap_skip_all "no $CRYPTOMAPD (make cli)"
-ktap_plan 20
+ktap_plan 21
 
 cm_load || ktap_exit_fail "module load"
 lab_setup || ktap_exit_fail "lab setup"
@@ -85,6 +85,8 @@ nf=$(ip netns exec "$gwB" python3 "$SELFTESTS/ikev2_forge.py" "$LAB_GWA_WAN_IP" 
 sleep 1
 check_match "$nf malformed/forged datagrams dropped: the daemon answers, the SA stays READY" \
 	"^1 +$LAB_GWA_WAN_IP/500 +$LAB_GWB_WAN_IP/500 +none/none +READY" cmd_ctl show crypto ikev2 sa
+check "3 forged cookies among them: each refused with a new COOKIE, no state" \
+	cmd_log_has "with a stale or invalid cookie: 0 half-open SAs, cookie-challenge 0: COOKIE sent \\([0-9]+ sent, 3 invalid\\)"
 check "10 pings still cross after them" ip netns exec "$hostA" ping -q -c 10 -i 0.1 -W 2 "$LAB_HOSTB_IP"
 swk --rekey --child net >/dev/null 2>&1
 check "strongSwan rekeys the child: the old pair 0x$IN/0x$OUT deleted" \
