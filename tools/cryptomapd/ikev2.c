@@ -1782,9 +1782,11 @@ static bool cookie_ok(const struct v2msg *m, const struct v2pl *np,
 	if (v2conf.cookie_challenge < 0 ||
 	    (ho < v2conf.cookie_challenge && !cp))
 		return true;
-	if (!ck.rotated || now - ck.rotated >= COOKIE_ROTATE) {
-		if (ck.rotated)
-			ck.ver++;
+	if (!ck.rotated) {		/* both: no version has a known secret */
+		rand_bytes(ck.secret, sizeof(ck.secret));
+		ck.rotated = now;
+	} else if (now - ck.rotated >= COOKIE_ROTATE) {
+		ck.ver++;
 		rand_bytes(ck.secret[ck.ver & 1], sizeof(ck.secret[0]));
 		ck.rotated = now;
 	}
