@@ -62,11 +62,11 @@ time.sleep(1e7)' > /dev/null 2>&1 &
 if command -v nft > /dev/null; then
 	nft -f - <<'NFT' || echo "cmvm: nft hook holder not installed" >&2
 table ip cmvm_hold {
-	chain pre { type filter hook prerouting priority 0; }
-	chain in { type filter hook input priority 0; }
-	chain fwd { type filter hook forward priority 0; }
-	chain out { type filter hook output priority 0; }
-	chain post { type filter hook postrouting priority 0; }
+	chain c_pre { type filter hook prerouting priority 0; }
+	chain c_in { type filter hook input priority 0; }
+	chain c_fwd { type filter hook forward priority 0; }
+	chain c_out { type filter hook output priority 0; }
+	chain c_post { type filter hook postrouting priority 0; }
 }
 NFT
 fi
