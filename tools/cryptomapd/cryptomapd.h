@@ -262,6 +262,7 @@ extern struct ike_ctx ike;
 void ike_input(const uint8_t *pkt, size_t len, uint32_t src, uint16_t sport,
 	       uint32_t dst);
 void ike_timers(double now);
+uint32_t local_addr_for(uint32_t peer);
 double ike_next_timer(void);
 /* start Phase 1 (if needed) and Quick Mode for a crypto map entry */
 int ike_initiate(const char *map, uint32_t seq, const char **why);

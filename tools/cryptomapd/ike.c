@@ -41,7 +41,8 @@ static const char *state_name(enum p1_state s)
 	return "?";
 }
 
-static uint32_t local_addr_for(uint32_t peer)
+/* The address this host would use to reach PEER (IKEv1 and IKEv2). */
+uint32_t local_addr_for(uint32_t peer)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(500),
 				   .sin_addr.s_addr = peer };

@@ -166,23 +166,6 @@ static const char *spi_hex(const uint8_t *s)
 	return b[k];
 }
 
-static uint32_t local_addr_for(uint32_t peer)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(500),
-				   .sin_addr.s_addr = peer };
-	socklen_t sl = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	uint32_t a = 0;
-
-	if (fd < 0)
-		return 0;
-	if (!connect(fd, (struct sockaddr *)&sin, sizeof(sin)) &&
-	    !getsockname(fd, (struct sockaddr *)&sin, &sl))
-		a = sin.sin_addr.s_addr;
-	close(fd);
-	return a;
-}
-
 static void udp_send(uint32_t peer, const struct buf *b)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(500),
