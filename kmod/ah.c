@@ -6,7 +6,9 @@
  * whole IPv4 packet, its mutable fields (TOS, flags and fragment offset,
  * TTL, checksum, the mutable options) and the ICV itself zeroed, then
  * truncated as Linux XFRM's auth-trunc does: 96 bits for MD5 and SHA-1,
- * half the digest for SHA-2 (RFC 4868).  The fields are zeroed in place
+ * half the digest for SHA-2 (RFC 4868).  With extended sequence numbers
+ * the high 32 bits of the number follow the packet in the digest (RFC
+ * 4302 2.5.1, an extra scatterlist entry), never on the wire.  The fields are zeroed in place
  * and restored once the digest is known; a copy of the header lives in
  * the per-packet block with the request and the scatterlist.  An
  * asynchronous hash completes through the same function the synchronous
@@ -93,6 +95,7 @@ struct cm_ah_tmp {
 	u8 iph[sizeof(struct iphdr) + MAX_IPOPTLEN];	/* as it came */
 	u8 icv[HASH_MAX_DIGESTSIZE];	/* input: the ICV received */
 	u8 digest[HASH_MAX_DIGESTSIZE];
+	__be32 seq_hi;			/* ESN: after the packet */
 };
 
 static struct ahash_request *cm_ah_tmp_req(struct cm_ah_tmp *tmp)
@@ -188,7 +191,7 @@ static int cm_ah_digest(struct cm_sa *sa, struct sk_buff *skb, bool out,
 	nfrags = skb_cow_data(skb, 0, &trailer);
 	if (nfrags < 0)
 		return nfrags;
-	tmp = cm_ah_alloc_tmp(ahash, nfrags);
+	tmp = cm_ah_alloc_tmp(ahash, nfrags + sa->esn);
 	if (!tmp)
 		return -ENOMEM;
 	req = cm_ah_tmp_req(tmp);
@@ -218,16 +221,23 @@ static int cm_ah_digest(struct cm_sa *sa, struct sk_buff *skb, bool out,
 			return err;
 	}
 
-	sg_init_table(sg, nfrags);
+	sg_init_table(sg, nfrags + sa->esn);
 	err = skb_to_sgvec_nomark(skb, sg, skb_network_offset(skb),
 				  skb->len - skb_network_offset(skb));
 	if (unlikely(err < 0))
 		return err;
+	if (sa->esn) {
+		/* right after the entries the packet used */
+		tmp->seq_hi = htonl(CM_SKB_CB(skb)->seq_hi);
+		sg_set_buf(&sg[err], &tmp->seq_hi, sizeof(tmp->seq_hi));
+		sg_mark_end(&sg[err]);
+	}
 
 	ahash_request_set_tfm(req, ahash);
 	ahash_request_set_callback(req, 0, done, skb);
 	ahash_request_set_crypt(req, sg, tmp->digest,
-				skb->len - skb_network_offset(skb));
+				skb->len - skb_network_offset(skb) +
+				(sa->esn ? sizeof(tmp->seq_hi) : 0));
 	return crypto_ahash_digest(req);
 }
 

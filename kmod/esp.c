@@ -7,7 +7,13 @@
  * ciphers, rfc4106(gcm(aes)) (esp-gcm) and rfc4543(gcm(aes)) (esp-gmac)
  * under seqiv, and authenc(X,ecb(cipher_null)) for esp-null.  The ESP
  * header (SPI, sequence number) is the associated data; the IV generator
- * writes the IV after it.  Each packet needs one GFP_ATOMIC block holding
+ * writes the IV after it.  With extended sequence numbers (RFC 4303
+ * 2.2.1) the associated data is SPI, high and low 32 bits of the number
+ * (12 bytes, the layout RFC 4106 section 5 gives GCM, and the one the
+ * authencesn template wants: it moves the high bits after the payload
+ * for the HMAC).  They are put together in the per-packet block, in a
+ * scatterlist entry of their own before the rest of the packet, so the
+ * packet's headers never move.  Each packet needs one GFP_ATOMIC block holding
  * the IV, the request and the scatterlist; an asynchronous cipher
  * completes through the same function the synchronous path calls.
  */
@@ -165,10 +171,11 @@ static int cm_esp_init_authenc(struct cm_sa *sa, const struct cm_tset_params *t,
 	hmac = cm_esp_hmac[t->esp_auth];
 	cipher = cm_esp_cbc[t->esp_enc];
 	if (t->esp_enc == CRYPTOMAP_ENC_NULL || t->esp_enc == CRYPTOMAP_ENC_NONE)
-		snprintf(name, sizeof(name), "authenc(%s,%s)", hmac, cipher);
+		snprintf(name, sizeof(name), "%s(%s,%s)",
+			 sa->esn ? "authencesn" : "authenc", hmac, cipher);
 	else
-		snprintf(name, sizeof(name), "echainiv(authenc(%s,%s))",
-			 hmac, cipher);
+		snprintf(name, sizeof(name), "echainiv(%s(%s,%s))",
+			 sa->esn ? "authencesn" : "authenc", hmac, cipher);
 
 	aead = cm_crypto_alloc_aead(name);
 	if (IS_ERR(aead))
@@ -237,9 +244,12 @@ unsigned int cm_esp_payload_max(const struct cm_sa *sa, unsigned int room)
 		~(sa->blksize - 1)) - 2;
 }
 
+/* ESN: the associated data, SPI | seq_hi | seq_lo. */
+#define CM_ESN_AADLEN	12
+
 /*
- * The per-packet block: [IV][aead_request + reqsize][scatterlist * n],
- * each part aligned as the cipher needs.
+ * The per-packet block: [IV][aead_request + reqsize][scatterlist * n]
+ * [ESN associated data], each part aligned as the cipher needs.
  */
 static void *cm_esp_alloc_tmp(struct crypto_aead *aead, int nsg)
 {
@@ -252,7 +262,7 @@ static void *cm_esp_alloc_tmp(struct crypto_aead *aead, int nsg)
 	}
 	len += sizeof(struct aead_request) + crypto_aead_reqsize(aead);
 	len = ALIGN(len, __alignof__(struct scatterlist));
-	len += sizeof(struct scatterlist) * nsg;
+	len += sizeof(struct scatterlist) * nsg + CM_ESN_AADLEN;
 	return kmalloc(len, GFP_ATOMIC);
 }
 
@@ -278,6 +288,37 @@ static struct scatterlist *cm_esp_req_sg(struct crypto_aead *aead,
 	return (void *)ALIGN((unsigned long)(req + 1) +
 			     crypto_aead_reqsize(aead),
 			     __alignof__(struct scatterlist));
+}
+
+/*
+ * The scatterlist of the @len bytes of @skb from the ESP header at
+ * @esp_off: the packet as it is, or with ESN the associated data built
+ * in the block after the @nsg entries (one more than the skb needs),
+ * then the packet from the IV on.  Returns the associated data's length.
+ */
+static int cm_esp_sg(struct cm_sa *sa, struct sk_buff *skb,
+		     struct scatterlist *sg, int nsg, unsigned int esp_off,
+		     unsigned int len, u32 seq_hi)
+{
+	const struct ip_esp_hdr *esph;
+	__be32 *aad;
+	int err;
+
+	if (!sa->esn) {
+		sg_init_table(sg, nsg);
+		err = skb_to_sgvec(skb, sg, esp_off, len);
+		return err < 0 ? err : CM_ESP_HLEN;
+	}
+	esph = (const struct ip_esp_hdr *)(skb->data + esp_off);
+	aad = (__be32 *)(sg + nsg);
+	aad[0] = esph->spi;
+	aad[1] = htonl(seq_hi);
+	aad[2] = esph->seq_no;
+	sg_init_table(sg, nsg);
+	sg_set_buf(sg, aad, CM_ESN_AADLEN);
+	err = skb_to_sgvec(skb, sg + 1, esp_off + CM_ESP_HLEN,
+			   len - CM_ESP_HLEN);
+	return err < 0 ? err : CM_ESN_AADLEN;
 }
 
 /* ---- output ---- */
@@ -318,7 +359,7 @@ static void cm_esp_output_done(CM_CRYPTO_DONE_ARG, int err)
 }
 
 void cm_esp_encrypt(struct cm_sa *sa, struct sk_buff *skb,
-		    unsigned int esp_off, int nfrags, u32 seq)
+		    unsigned int esp_off, int nfrags, u64 seq)
 {
 	struct crypto_aead *aead = sa->aead;
 	unsigned int len = skb->len - esp_off;
@@ -328,8 +369,9 @@ void cm_esp_encrypt(struct cm_sa *sa, struct sk_buff *skb,
 	__be64 seqno;
 	void *tmp;
 	u8 *iv;
-	int err;
+	int err, adlen;
 
+	nfrags += sa->esn;
 	tmp = cm_esp_alloc_tmp(aead, nfrags);
 	if (!tmp) {
 		cm_output_finish(skb, -ENOMEM);
@@ -341,22 +383,25 @@ void cm_esp_encrypt(struct cm_sa *sa, struct sk_buff *skb,
 
 	esph = (struct ip_esp_hdr *)(skb->data + esp_off);
 	esph->spi = htonl(sa->spi);
-	esph->seq_no = htonl(seq);
+	esph->seq_no = htonl(lower_32_bits(seq));
 
-	sg_init_table(sg, nfrags);
-	err = skb_to_sgvec(skb, sg, esp_off, len);
-	if (unlikely(err < 0)) {
+	adlen = cm_esp_sg(sa, skb, sg, nfrags, esp_off, len,
+			  upper_32_bits(seq));
+	if (unlikely(adlen < 0)) {
 		kfree(tmp);
-		cm_output_finish(skb, err);
+		cm_output_finish(skb, adlen);
 		return;
 	}
 
 	aead_request_set_callback(req, 0, cm_esp_output_done, skb);
 	aead_request_set_crypt(req, sg, sg,
 			       len - CM_ESP_HLEN - sa->icvlen, iv);
-	aead_request_set_ad(req, CM_ESP_HLEN);
+	aead_request_set_ad(req, adlen);
 
-	/* The IV generators take the sequence number as their seed. */
+	/*
+	 * The IV generators take the sequence number as their seed, all 64
+	 * bits of it with ESN (GCM's nonce must not repeat after 2^32).
+	 */
 	seqno = cpu_to_be64(seq);
 	memset(iv, 0, sa->ivlen);
 	memcpy(iv + sa->ivlen - min(sa->ivlen, 8U),
@@ -418,9 +463,10 @@ void cm_esp_decrypt(struct cm_sa *sa, struct sk_buff *skb,
 	struct sk_buff *trailer;
 	struct scatterlist *sg;
 	unsigned int elen;
-	int nfrags, err;
+	int nfrags, adlen;
 	void *tmp;
 	u8 *iv;
+	int err;
 
 	CM_SKB_CB(skb)->tmp = NULL;
 	CM_SKB_CB(skb)->esp_off = esp_off;
@@ -447,6 +493,7 @@ void cm_esp_decrypt(struct cm_sa *sa, struct sk_buff *skb,
 		}
 	}
 
+	nfrags += sa->esn;
 	tmp = cm_esp_alloc_tmp(aead, nfrags);
 	if (!tmp) {
 		cm_input_finish(skb, -ENOMEM);
@@ -457,9 +504,9 @@ void cm_esp_decrypt(struct cm_sa *sa, struct sk_buff *skb,
 	req = cm_esp_tmp_req(aead, iv);
 	sg = cm_esp_req_sg(aead, req);
 
-	sg_init_table(sg, nfrags);
-	err = skb_to_sgvec(skb, sg, esp_off, skb->len - esp_off);
-	if (unlikely(err < 0)) {
+	adlen = cm_esp_sg(sa, skb, sg, nfrags, esp_off, skb->len - esp_off,
+			  CM_SKB_CB(skb)->seq_hi);
+	if (unlikely(adlen < 0)) {
 		cm_input_finish(skb, cm_esp_input_done2(skb, -ENOMEM));
 		return;
 	}
@@ -468,7 +515,7 @@ void cm_esp_decrypt(struct cm_sa *sa, struct sk_buff *skb,
 	aead_request_set_callback(req, 0, cm_esp_input_done, skb);
 	aead_request_set_crypt(req, sg, sg, skb->len - esp_off - CM_ESP_HLEN,
 			       iv);
-	aead_request_set_ad(req, CM_ESP_HLEN);
+	aead_request_set_ad(req, adlen);
 
 	err = crypto_aead_decrypt(req);
 	if (err == -EINPROGRESS)

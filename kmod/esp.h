@@ -22,6 +22,7 @@ struct cm_skb_cb {
 	struct cm_sa *sa;	/* its bundle is held for the packet */
 	struct cm_sa *ah;	/* out: AH after ESP; in: AH verified */
 	u32 seq;
+	u32 seq_hi;		/* ESN: in, inferred; out, AH's */
 	u16 esp_off;		/* ESP header, from skb->data */
 	u16 inner_len;		/* outbound: plaintext bytes */
 	u8 transport;		/* outbound: transport mode */
@@ -49,7 +50,7 @@ unsigned int cm_esp_payload_max(const struct cm_sa *sa, unsigned int room);
 int cm_esp_add_trailer(struct cm_sa *sa, struct sk_buff *skb,
 		       unsigned int payload_len, u8 nexthdr);
 void cm_esp_encrypt(struct cm_sa *sa, struct sk_buff *skb,
-		    unsigned int esp_off, int nfrags, u32 seq);
+		    unsigned int esp_off, int nfrags, u64 seq);
 
 /*
  * Input: @skb->data is the outer IP header, the ESP header at @esp_off.

@@ -172,10 +172,15 @@ static void cm_invalid_spi(struct cm_sadb *db, const struct iphdr *iph,
 			&iph->daddr, proto, spi, spi, &iph->saddr);
 }
 
-/* Only once the ICV proved it genuine does a packet move the window. */
-static bool cm_input_replay(struct cm_sa *sa, u32 seq)
+/*
+ * Only once the ICV proved it genuine does a packet move the window
+ * (with ESN: proved the high bits inferred right, too).
+ */
+static bool cm_input_replay(struct cm_sa *sa, struct sk_buff *skb)
 {
-	if (cm_replay_advance(sa, seq))
+	u32 seq = CM_SKB_CB(skb)->seq;
+
+	if (cm_replay_advance(sa, (u64)CM_SKB_CB(skb)->seq_hi << 32 | seq))
 		return true;
 	cm_replay_failed(sa, seq);
 	return false;
@@ -292,7 +297,7 @@ void cm_input_finish(struct sk_buff *skb, int nexthdr)
 		cm_input_error(sa, nexthdr, seq);
 		goto drop;
 	}
-	if (!cm_input_replay(sa, seq))
+	if (!cm_input_replay(sa, skb))
 		goto drop;
 	cm_input_deliver(skb, sa, CM_SKB_CB(skb)->esp_off,
 			 CM_ESP_HLEN + sa->ivlen, nexthdr);
@@ -319,11 +324,13 @@ static void cm_input_esp_sa(struct cm_sa *sa, struct sk_buff *skb,
 	CM_SKB_CB(skb)->seq = seq;
 	CM_SKB_CB(skb)->esp_off = off;
 
+	CM_SKB_CB(skb)->seq_hi = 0;
+
 	if (!pskb_may_pull(skb, off + CM_ESP_HLEN + sa->ivlen)) {
 		cm_input_finish(skb, -EMSGSIZE);
 		return;
 	}
-	if (!cm_replay_check(sa, seq)) {
+	if (!cm_replay_check(sa, seq, &CM_SKB_CB(skb)->seq_hi)) {
 		cm_replay_failed(sa, seq);
 		kfree_skb(skb);
 		cm_sa_pair_put(sa->pair);
@@ -347,7 +354,7 @@ void cm_ah_input_done(struct sk_buff *skb, int err)
 		cm_input_error(ah, err, seq);
 		goto drop;
 	}
-	if (!cm_input_replay(ah, seq))
+	if (!cm_input_replay(ah, skb))
 		goto drop;
 
 	iph = ip_hdr(skb);
@@ -407,13 +414,14 @@ static void cm_input_ah(struct cm_sadb *db, struct cm_sa *sa,
 	ahlen = (ahh->hdrlen + 2) << 2;
 	CM_SKB_CB(skb)->sa = sa;
 	CM_SKB_CB(skb)->seq = seq;
+	CM_SKB_CB(skb)->seq_hi = 0;
 	CM_SKB_CB(skb)->tmp = NULL;
 
 	if (!cm_ah_hlen_ok(sa, ahlen) || !pskb_may_pull(skb, ihl + ahlen)) {
 		cm_ah_input_done(skb, -EMSGSIZE);
 		return;
 	}
-	if (!cm_replay_check(sa, seq)) {
+	if (!cm_replay_check(sa, seq, &CM_SKB_CB(skb)->seq_hi)) {
 		cm_replay_failed(sa, seq);
 		kfree_skb(skb);
 		cm_sa_pair_put(sa->pair);

@@ -250,6 +250,7 @@ const struct nla_policy cm_sa_policy[CRYPTOMAP_SA_A_MAX + 1] = {
 	[CRYPTOMAP_SA_A_REASON] = { .type = NLA_REJECT },
 	[CRYPTOMAP_SA_A_NEXT_PEER] = { .type = NLA_FLAG },
 	[CRYPTOMAP_SA_A_OSEQ] = { .type = NLA_U64 },
+	[CRYPTOMAP_SA_A_ESN] = { .type = NLA_FLAG },
 };
 
 /* stats: the requests of CRYPTOMAP_CMD_STATS_GET */

@@ -120,15 +120,18 @@ out:
 	cm_sa_pair_put(pair);
 }
 
-/* Consumes @skb: encapsulates it and sends it, or drops it. */
-/* The next outbound sequence number, 0 when the SA has used them all. */
-static u32 cm_next_seq(struct cm_sa *sa)
+/*
+ * The next outbound sequence number, 0 when the SA has used them all:
+ * 2^32 - 1 of them, or with ESN 2^64 - 1 (the low 32 bits go on the
+ * wire, the high 32 into the ICV).
+ */
+static u64 cm_next_seq(struct cm_sa *sa)
 {
-	s64 seq = atomic64_inc_return(&sa->oseq);
+	u64 seq = atomic64_inc_return(&sa->oseq);
 
-	if (unlikely(seq > U32_MAX)) {
-		/* No ESN: a manual SA ends here; IOS counts a rollover. */
-		atomic64_set(&sa->oseq, U32_MAX);
+	if (unlikely(!seq || seq > cm_seq_max(sa->esn))) {
+		/* A manual SA ends here; IOS counts a rollover. */
+		atomic64_set(&sa->oseq, cm_seq_max(sa->esn));
 		cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_REPLAY_ROLLOVER, 1);
 		return 0;
 	}
@@ -145,15 +148,16 @@ static unsigned int cm_payload_max(struct cm_sa *esp, unsigned int ahlen,
 }
 
 static void cm_fill_ah(struct cm_sa *ah, struct ip_auth_hdr *ahh,
-		       u8 nexthdr, u32 seq)
+		       u8 nexthdr, u64 seq)
 {
 	ahh->nexthdr = nexthdr;
 	ahh->hdrlen = (cm_ah_hlen(ah) >> 2) - 2;
 	ahh->reserved = 0;
 	ahh->spi = htonl(ah->spi);
-	ahh->seq_no = htonl(seq);
+	ahh->seq_no = htonl(lower_32_bits(seq));
 }
 
+/* Consumes @skb: encapsulates it and sends it, or drops it. */
 static void cm_output_one(struct cm_sadb *db, const struct cm_spd_entry *e,
 			  struct cm_sa *sa, struct net_device *out,
 			  struct sk_buff *skb)
@@ -164,7 +168,7 @@ static void cm_output_one(struct cm_sadb *db, const struct cm_spd_entry *e,
 	struct cm_sa *esp = pair->sa[CM_SA_ESP_OUT];
 	struct cm_sa *ah = pair->sa[CM_SA_AH_OUT];
 	struct cm_sa *comp = pair->sa[CM_SA_COMP_OUT];
-	u32 seq = 0, ah_seq = 0;
+	u64 seq = 0, ah_seq = 0;
 	__be32 local, peer;
 	struct flowi4 fl4;
 	struct iphdr *iph;
@@ -339,6 +343,7 @@ static void cm_output_one(struct cm_sadb *db, const struct cm_spd_entry *e,
 		ip_select_ident(net, skb, NULL);
 
 	CM_SKB_CB(skb)->inner_len = min_t(unsigned int, payload, U16_MAX);
+	CM_SKB_CB(skb)->seq_hi = upper_32_bits(ah_seq);	/* AH's, for its ICV */
 	CM_SKB_CB(skb)->transport = transport;
 	if (esp) {
 		CM_SKB_CB(skb)->sa = esp;

@@ -193,7 +193,8 @@ static bool cm_pair_matches(const struct cm_sa_pair *pair,
  */
 static void cm_replay_resize(struct cm_sa *sa, u32 window)
 {
-	u32 old, s;
+	u32 old;
+	u64 s;
 
 	window = min_t(u32, window, CM_REPLAY_MAX);
 	spin_lock_bh(&sa->replay_lock);
@@ -201,12 +202,16 @@ static void cm_replay_resize(struct cm_sa *sa, u32 window)
 	if (old == window)
 		goto out;
 	if (!old) {
-		/* Nothing was recorded while detection was off. */
-		sa->replay_top = 0;
+		/*
+		 * Nothing was recorded while detection was off (ESN: but
+		 * the top, which tells the high bits).
+		 */
+		if (!sa->esn)
+			sa->replay_top = 0;
 		bitmap_zero(sa->replay_bits, CM_REPLAY_MAX);
 	} else if (window > old) {
 		for (s = old; s < window && s < sa->replay_top; s++)
-			set_bit((sa->replay_top - s) % CM_REPLAY_MAX,
+			set_bit((u32)(sa->replay_top - s) % CM_REPLAY_MAX,
 				sa->replay_bits);
 	}
 	WRITE_ONCE(sa->replay_window, window);
@@ -234,7 +239,7 @@ static void cm_pair_update(struct cm_sadb *db, struct cm_sa_pair *pair,
 static struct cm_sa *cm_sa_create(struct cm_sadb *db, struct cm_sa_pair *pair,
 				  const struct cm_tset_params *t,
 				  const struct cm_session_key *k, u8 dir,
-				  u32 replay_window)
+				  u32 replay_window, bool esn)
 {
 	struct cm_sa *sa;
 	size_t size = sizeof(*sa);
@@ -259,6 +264,7 @@ static struct cm_sa *cm_sa_create(struct cm_sadb *db, struct cm_sa_pair *pair,
 	sa->hkey = cm_sa_hkey(k->spi, k->proto);
 	spin_lock_init(&sa->replay_lock);
 	sa->replay_window = min_t(u32, replay_window, CM_REPLAY_MAX);
+	sa->esn = esn && k->proto != IPPROTO_COMP;
 	atomic64_set(&sa->oseq, 0);
 	sa->conn_id = ++db->next_conn_id;
 
@@ -275,10 +281,11 @@ static struct cm_sa *cm_sa_create(struct cm_sadb *db, struct cm_sa_pair *pair,
 	return sa;
 }
 
-struct cm_sa_pair *cm_pair_create(struct cm_sadb *db,
-				  const struct cm_spd_entry *e,
-				  const struct cm_tset_params *t,
-				  const struct cm_session_key *keys)
+struct cm_sa_pair *cm_pair_create_esn(struct cm_sadb *db,
+				      const struct cm_spd_entry *e,
+				      const struct cm_tset_params *t,
+				      const struct cm_session_key *keys,
+				      bool esn)
 {
 	struct cm_sa_pair *pair;
 	int i, err = 0;
@@ -307,6 +314,7 @@ struct cm_sa_pair *cm_pair_create(struct cm_sadb *db,
 	pair->ah = t->ah;
 	pair->comp = t->comp;
 	pair->keybits = t->keybits;
+	pair->esn = esn;
 	pair->mode = t->mode;
 	pair->replay_window = e->replay_window;
 	pair->add_time = get_jiffies_64();
@@ -323,7 +331,7 @@ struct cm_sa_pair *cm_pair_create(struct cm_sadb *db,
 			continue;
 		sa = cm_sa_create(db, pair, t, &keys[i],
 				  in ? CRYPTOMAP_DIR_IN : CRYPTOMAP_DIR_OUT,
-				  in ? e->replay_window : 0);
+				  in ? e->replay_window : 0, esn);
 		if (IS_ERR(sa)) {
 			err = PTR_ERR(sa);
 			break;
@@ -344,7 +352,7 @@ struct cm_sa_pair *cm_pair_create(struct cm_sadb *db,
 		ck.dir = in ? CRYPTOMAP_DIR_IN : CRYPTOMAP_DIR_OUT;
 		ck.proto = IPPROTO_COMP;
 		ck.spi = cm_ipcomp_cpi(pair->sa[slot]->spi);
-		sa = cm_sa_create(db, pair, t, &ck, ck.dir, 0);
+		sa = cm_sa_create(db, pair, t, &ck, ck.dir, 0, false);
 		if (IS_ERR(sa)) {
 			err = PTR_ERR(sa);
 			break;
@@ -548,9 +556,15 @@ static void cm_sa_stats_zero(struct cm_sa *sa)
 		memset(per_cpu_ptr(sa->stats, cpu), 0, sizeof(struct cm_sa_stats));
 }
 
-/* ---- anti-replay (RFC 4303 3.4.3), 32-bit sequence numbers ---- */
+/*
+ * ---- anti-replay (RFC 4303 3.4.3) ----
+ *
+ * The window is kept on 64-bit numbers; without ESN their high half is
+ * always 0.  A bit per number, CM_REPLAY_MAX of them, indexed by the
+ * number modulo CM_REPLAY_MAX (which divides 2^32).
+ */
 
-static bool cm_replay_ok_locked(const struct cm_sa *sa, u32 seq)
+static bool cm_replay_ok_locked(const struct cm_sa *sa, u64 seq)
 {
 	if (!seq)
 		return false;
@@ -558,46 +572,71 @@ static bool cm_replay_ok_locked(const struct cm_sa *sa, u32 seq)
 		return true;
 	if (sa->replay_top - seq >= sa->replay_window)
 		return false;
-	return !test_bit(seq % CM_REPLAY_MAX, sa->replay_bits);
+	return !test_bit((u32)seq % CM_REPLAY_MAX, sa->replay_bits);
 }
 
-bool cm_replay_check(struct cm_sa *sa, u32 seq)
+/*
+ * RFC 4303 Appendix A2.1: the high 32 bits of the number whose low 32
+ * are @seq, from the top of the window (a nominal 64 packets when replay
+ * detection is off).  Below the first subspace there is nothing: a
+ * number "before" it is taken as the first subspace's.
+ */
+static u32 cm_esn_seq_hi(const struct cm_sa *sa, u32 seq)
+{
+	u32 w = sa->replay_window ?: 64;
+	u32 tl = lower_32_bits(sa->replay_top);
+	u32 th = upper_32_bits(sa->replay_top);
+	u32 bl = tl - w + 1;
+
+	if (tl >= w - 1)		/* the window in one subspace */
+		return seq >= bl ? th : th + 1;
+	/* the window spans two subspaces */
+	return seq >= bl && th ? th - 1 : th;
+}
+
+bool cm_replay_check(struct cm_sa *sa, u32 seq, u32 *seq_hi)
 {
 	bool ok;
 
-	if (!READ_ONCE(sa->replay_window))
+	*seq_hi = 0;
+	if (!sa->esn && !READ_ONCE(sa->replay_window))
 		return true;
 	spin_lock_bh(&sa->replay_lock);
-	ok = cm_replay_ok_locked(sa, seq);
+	if (sa->esn)
+		*seq_hi = cm_esn_seq_hi(sa, seq);
+	ok = cm_replay_ok_locked(sa, (u64)*seq_hi << 32 | seq);
 	spin_unlock_bh(&sa->replay_lock);
 	return ok;
 }
 
 /* After the ICV was verified: record @seq; false if it was a replay. */
-bool cm_replay_advance(struct cm_sa *sa, u32 seq)
+bool cm_replay_advance(struct cm_sa *sa, u64 seq)
 {
 	bool ok;
 
-	if (!READ_ONCE(sa->replay_window))
+	if (!sa->esn && !READ_ONCE(sa->replay_window))
 		return true;
 	spin_lock_bh(&sa->replay_lock);
 	ok = cm_replay_ok_locked(sa, seq);
-	if (ok) {
+	if (ok && !sa->replay_window) {
+		/* ESN without a window: the top alone, to infer the high bits */
+		sa->replay_top = max(sa->replay_top, seq);
+	} else if (ok) {
 		if (seq > sa->replay_top) {
-			u32 diff = seq - sa->replay_top;
+			u64 diff = seq - sa->replay_top;
 
 			if (diff >= sa->replay_window) {
 				bitmap_zero(sa->replay_bits, CM_REPLAY_MAX);
 			} else {
-				u32 s;
+				u64 s;
 
 				for (s = sa->replay_top + 1; s != seq; s++)
-					clear_bit(s % CM_REPLAY_MAX,
+					clear_bit((u32)s % CM_REPLAY_MAX,
 						  sa->replay_bits);
 			}
 			sa->replay_top = seq;
 		}
-		set_bit(seq % CM_REPLAY_MAX, sa->replay_bits);
+		set_bit((u32)seq % CM_REPLAY_MAX, sa->replay_bits);
 	}
 	spin_unlock_bh(&sa->replay_lock);
 	return ok;

@@ -67,12 +67,13 @@ struct cm_sa {
 	u8 calg;			/* IPComp: enum cryptomap_comp */
 	unsigned int ivlen, icvlen, blksize;
 	u32 conn_id;			/* for the log messages */
+	bool esn;			/* 64-bit sequence numbers (RFC 4303) */
 
 	atomic64_t oseq;		/* outbound: last sequence number sent */
 
 	spinlock_t replay_lock;		/* inbound: the replay window */
 	u32 replay_window;		/* 0 = no replay detection */
-	u32 replay_top;
+	u64 replay_top;			/* highest number verified (ESN: 64-bit) */
 
 	struct cm_sa_stats __percpu *stats;
 
@@ -92,6 +93,7 @@ struct cm_sa_pair {
 	u8 esp_enc, esp_auth, mode;
 	u8 ah;				/* enum cryptomap_ah_auth */
 	u8 comp;			/* enum cryptomap_comp */
+	bool esn;			/* extended sequence numbers */
 	u16 keybits;
 	u32 replay_window;
 	u64 add_time;			/* get_jiffies_64() */
@@ -175,8 +177,14 @@ static inline void cm_net_stat_inc(struct cm_sadb *db, unsigned int i)
 void cm_sa_stats_read(const struct cm_sa *sa, u64 *out);
 void cm_net_stats_read(const struct cm_sadb *db, u64 *out);
 
-bool cm_replay_check(struct cm_sa *sa, u32 seq);
-bool cm_replay_advance(struct cm_sa *sa, u32 seq);
+/*
+ * Before the ICV: is @seq (the low 32 bits from the wire) new, and the
+ * high 32 bits the ICV covers (*@seq_hi, RFC 4303 Appendix A: inferred
+ * from the window; 0 without ESN).  After the ICV verified:
+ * cm_replay_advance() records the full 64-bit number, false on a replay.
+ */
+bool cm_replay_check(struct cm_sa *sa, u32 seq, u32 *seq_hi);
+bool cm_replay_advance(struct cm_sa *sa, u64 seq);
 
 /*
  * SA_CLEAR: zero the counters; unless @counters_only, delete the keyed
@@ -199,10 +207,19 @@ bool cm_sadb_clear(struct cm_sadb *db, const struct cm_sa_filter *f,
 		   bool counters_only);
 
 /* sa.c, for sa_keyed.c */
-struct cm_sa_pair *cm_pair_create(struct cm_sadb *db,
-				  const struct cm_spd_entry *e,
-				  const struct cm_tset_params *t,
-				  const struct cm_session_key *keys);
+struct cm_sa_pair *cm_pair_create_esn(struct cm_sadb *db,
+				      const struct cm_spd_entry *e,
+				      const struct cm_tset_params *t,
+				      const struct cm_session_key *keys,
+				      bool esn);
+
+static inline struct cm_sa_pair *
+cm_pair_create(struct cm_sadb *db, const struct cm_spd_entry *e,
+	       const struct cm_tset_params *t,
+	       const struct cm_session_key *keys)
+{
+	return cm_pair_create_esn(db, e, t, keys, false);
+}
 int cm_pair_publish(struct cm_sadb *db, struct cm_sa_pair *pair);
 bool cm_pair_unlink_locked(struct cm_sadb *db, struct cm_sa_pair *pair);
 
@@ -225,11 +242,26 @@ int cm_spi_alloc(struct cm_sadb *db, u8 proto, u32 lo, u32 hi, u32 *spi);
 #define CM_SEQ_SOFT	0xF0000000ULL	/* outbound: EXPIRE soft */
 #define CM_SEQ_HARD	0xFFFFFF00ULL	/* outbound: EXPIRE hard */
 
+/*
+ * With ESN the same limits apply to the low 32 bits once the high 32 are
+ * all ones: the 64-bit counter never wraps either.
+ */
+static inline u64 cm_seq_limit(bool esn, u64 limit)
+{
+	return esn ? (u64)U32_MAX << 32 | limit : limit;
+}
+
+/* The largest number an outbound SA may send. */
+static inline u64 cm_seq_max(bool esn)
+{
+	return esn ? U64_MAX : U32_MAX;
+}
+
 int cm_keyed_add(struct cm_sadb *db, struct cm_spd_entry *e,
 		 const struct cm_tset_params *t,
 		 const struct cm_session_key *keys, __be32 peer,
 		 u32 life_sec, u32 life_kb, u32 idle_time, u64 oseq,
-		 bool standby);
+		 bool standby, bool esn);
 struct cm_sa_pair *cm_keyed_find_spi(struct cm_sadb *db, u32 spi, u8 proto,
 				     u8 dir);
 void cm_keyed_activate(struct cm_sadb *db, struct cm_sa_pair *pair);

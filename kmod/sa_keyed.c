@@ -249,13 +249,14 @@ void cm_keyed_activate(struct cm_sadb *db, struct cm_sa_pair *pair)
 /*
  * SA_ADD, cmn->lock held, arguments checked by the caller except that
  * the inbound SPIs must be free.  @oseq: the outbound SAs start after it
- * (0 for a new SA).  The caller rebuilds the SPD.
+ * (0 for a new SA); @esn: 64-bit sequence numbers.  The caller rebuilds
+ * the SPD.
  */
 int cm_keyed_add(struct cm_sadb *db, struct cm_spd_entry *e,
 		 const struct cm_tset_params *t,
 		 const struct cm_session_key *keys, __be32 peer,
 		 u32 life_sec, u32 life_kb, u32 idle_time, u64 oseq,
-		 bool standby)
+		 bool standby, bool esn)
 {
 	struct cm_sa_pair *pair;
 	int i, err;
@@ -267,7 +268,7 @@ int cm_keyed_add(struct cm_sadb *db, struct cm_spd_entry *e,
 			return -EEXIST;
 	}
 
-	pair = cm_pair_create(db, e, t, keys);
+	pair = cm_pair_create_esn(db, e, t, keys, esn);
 	if (IS_ERR(pair))
 		return PTR_ERR(pair);
 	pair->isakmp = true;
@@ -395,7 +396,7 @@ static u8 cm_pair_limit(struct cm_sa_pair *pair, u64 now, bool *hard)
 		return CRYPTOMAP_EXPIRE_SECONDS;
 	if (kb && bytes >= kb * 1024)
 		return CRYPTOMAP_EXPIRE_KILOBYTES;
-	if (oseq >= CM_SEQ_HARD)
+	if (oseq >= cm_seq_limit(pair->esn, CM_SEQ_HARD))
 		return CRYPTOMAP_EXPIRE_SEQNO;
 	if (pair->idle_time &&
 	    now - pair->last_use >= (u64)pair->idle_time * HZ)
@@ -408,7 +409,7 @@ static u8 cm_pair_limit(struct cm_sa_pair *pair, u64 now, bool *hard)
 		return CRYPTOMAP_EXPIRE_SECONDS;
 	if (kb && bytes >= kb * 1024 / 10 * 9)
 		return CRYPTOMAP_EXPIRE_KILOBYTES;
-	if (oseq >= CM_SEQ_SOFT)
+	if (oseq >= cm_seq_limit(pair->esn, CM_SEQ_SOFT))
 		return CRYPTOMAP_EXPIRE_SEQNO;
 	return 0;
 }

@@ -101,6 +101,7 @@ static int cm_sa_fill(struct sk_buff *msg, struct netlink_callback *cb,
 			READ_ONCE(sa->replay_window)) ||
 	    nla_put_u64_64bit(msg, CRYPTOMAP_SA_A_OSEQ, cm_sa_seq_read(sa),
 			      CRYPTOMAP_SA_A_PAD) ||
+	    (sa->esn && nla_put_flag(msg, CRYPTOMAP_SA_A_ESN)) ||
 	    cm_sa_fill_stats(msg, sa))
 		goto cancel;
 	/* Manual SAs never expire (IOS prints "no sa timing"). */
@@ -447,6 +448,7 @@ int cm_nl_sa_add(struct sk_buff *skb, struct genl_info *info)
 	u32 life_sec, life_kb, idle;
 	int err, rem;
 	__be32 peer;
+	bool esn;
 	u64 oseq;
 
 	if (!db)
@@ -534,17 +536,18 @@ int cm_nl_sa_add(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	/* Where the outbound numbering starts (an SA moved here; tests). */
+	esn = nla_get_flag(tb[CRYPTOMAP_SA_A_ESN]);
 	oseq = tb[CRYPTOMAP_SA_A_OSEQ] ?
 	       nla_get_u64(tb[CRYPTOMAP_SA_A_OSEQ]) : 0;
-	if (oseq >= CM_SEQ_HARD) {
+	if (oseq >= cm_seq_limit(esn, CM_SEQ_HARD)) {
 		err = cm_sa_err(cmn, info, tb[CRYPTOMAP_SA_A_OSEQ], -ERANGE,
 				"outbound sequence number %llu is past the hard limit %llu",
-				oseq, CM_SEQ_HARD);
+				oseq, cm_seq_limit(esn, CM_SEQ_HARD));
 		goto out;
 	}
 
 	err = cm_keyed_add(db, e, t, keys, peer, life_sec, life_kb, idle, oseq,
-			   nla_get_flag(tb[CRYPTOMAP_SA_A_STANDBY]));
+			   nla_get_flag(tb[CRYPTOMAP_SA_A_STANDBY]), esn);
 	if (err == -EEXIST) {
 		err = cm_sa_err(cmn, info, NULL, err,
 				"an inbound SA with SPI %u already exists",

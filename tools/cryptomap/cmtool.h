@@ -58,6 +58,8 @@ struct sa {
 	uint32_t replay_window, life_sec_left;
 	uint64_t life_kb_left;
 	int has_life;		/* keyed SAs only: manual ones never expire */
+	bool esn;		/* extended sequence numbers */
+	uint64_t oseq;		/* out: last sent; in: highest received */
 	uint64_t st[__CRYPTOMAP_SA_STATS_MAX];
 };
 struct stats {

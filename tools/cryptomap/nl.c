@@ -259,8 +259,11 @@ static void perm_exit(const char *what)
 
 /* ---- attribute parsing helpers --------------------------------------------- */
 
+/* the largest attribute number of any set, with room (SA: 35) */
+#define TB_MAX 64
+
 struct tb {
-	const struct nlattr *a[32];
+	const struct nlattr *a[TB_MAX];
 };
 
 static int tb_cb(const struct nlattr *a, void *data)
@@ -268,7 +271,7 @@ static int tb_cb(const struct nlattr *a, void *data)
 	struct tb *t = data;
 	int type = mnl_attr_get_type(a);
 
-	if (type < 32)
+	if (type < TB_MAX)
 		t->a[type] = a;
 	return MNL_CB_OK;
 }
@@ -1162,6 +1165,8 @@ static int sa_cb(const struct nlmsghdr *nlh, void *data)
 	s->life_kb_left = a_uint(&t, CRYPTOMAP_SA_A_LIFE_KB_LEFT);
 	s->life_sec_left = a_uint(&t, CRYPTOMAP_SA_A_LIFE_SEC_LEFT);
 	s->has_life = t.a[CRYPTOMAP_SA_A_LIFE_SEC_LEFT] != NULL;
+	s->esn = t.a[CRYPTOMAP_SA_A_ESN] != NULL;
+	s->oseq = a_uint(&t, CRYPTOMAP_SA_A_OSEQ);
 	if (t.a[CRYPTOMAP_SA_A_STATS]) {
 		tb_nested(t.a[CRYPTOMAP_SA_A_STATS], &u);
 		for (i = 1; i < __CRYPTOMAP_SA_STATS_MAX; i++)

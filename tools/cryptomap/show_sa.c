@@ -185,7 +185,8 @@ static void sa_list(struct view *v, const struct entry *e, uint8_t dir,
 		print_text(",\n");
 		print_str(PRINT_JSON, "transform_set", NULL, s->tset);
 		print_str(PRINT_ANY, "in_use_settings",
-			  "        in use settings ={%s, }\n",
+			  s->esn ? "        in use settings ={%s, ESN, }\n" :
+				   "        in use settings ={%s, }\n",
 			  s->mode == CRYPTOMAP_MODE_TRANSPORT ? "Transport" :
 			  "Tunnel");
 		print_u64(PRINT_ANY, "conn_id", "        conn id: %llu",
@@ -210,6 +211,13 @@ static void sa_list(struct view *v, const struct entry *e, uint8_t dir,
 			 replay_support(v, s));
 		print_u64(PRINT_JSON, "replay_window_size", NULL,
 			  s->replay_window);
+		/* ESN: the 64-bit number, out the last sent, in the highest */
+		print_yn(PRINT_JSON, "esn", NULL, s->esn);
+		print_u64(PRINT_JSON, "sequence_number", NULL, s->oseq);
+		if (s->esn)
+			print_text("        esn sequence number (hi/lo): %u/%u\n",
+				   (unsigned int)(s->oseq >> 32),
+				   (unsigned int)s->oseq);
 		print_str(PRINT_ANY, "status", "        Status: %s",
 			  status_key(s->status));
 		print_str(PRINT_TEXT, NULL, "(%s)\n", status_key(s->status));

@@ -362,6 +362,7 @@ enum cryptomap_sa_attrs {
 	CRYPTOMAP_SA_A_REASON,		/* u8, enum cryptomap_expire_reason */
 	CRYPTOMAP_SA_A_NEXT_PEER,	/* flag: PEER_SET to the next peer */
 	CRYPTOMAP_SA_A_OSEQ,		/* u64: last sequence number sent/seen */
+	CRYPTOMAP_SA_A_ESN,		/* flag: extended (64-bit) sequence numbers */
 	__CRYPTOMAP_SA_A_MAX,
 };
 #define CRYPTOMAP_SA_A_MAX (__CRYPTOMAP_SA_A_MAX - 1)
