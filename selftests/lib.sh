@@ -45,6 +45,9 @@ __ktap_plan=
 
 ktap_header() {
 	echo "TAP version 13"
+	if [ "${VM_TIME_SCALE:-1}" -gt 1 ]; then
+		echo "# slow kernel: busywait time-outs x$VM_TIME_SCALE (VM_TIME_SCALE)"
+	fi
 }
 
 # ktap_plan N: the number of results the test will report.
@@ -323,9 +326,12 @@ in_ns() {
 
 # busywait TIMEOUT_MS CMD...: retry CMD every 100 ms until it exits 0 or
 # TIMEOUT_MS have passed; returns CMD's last status.  Use it instead of
-# fixed sleeps.
+# fixed sleeps.  TIMEOUT_MS is multiplied by VM_TIME_SCALE, which the
+# runner sets above 1 for a slow kernel (KASAN and lockdep under TCG run
+# the same work 5 to 10 times slower): the condition still has to come
+# true, only the wait for it is longer.
 busywait() {
-	local timeout_ms=$1 start now rc
+	local timeout_ms=$(($1 * ${VM_TIME_SCALE:-1})) start now rc
 	shift
 	start=$(date +%s%3N)
 	while :; do

@@ -73,42 +73,95 @@ fi
 
 read -r t_preload _ < /proc/uptime
 cd "$CMVM_CWD" || echo "cmvm: cannot cd to $CMVM_CWD" > "$S/out"
-# Stop the command a little before the runner kills the guest (5%, at
-# least 15 s), and dump the blocked tasks' kernel stacks (sysrq w) so a
-# hang can be diagnosed.
-read -r now _ < /proc/uptime
-now=${now%.*}
-# The margin leaves time for the dump, rmmod and the log on a busy host.
+# Each command is stopped a little before the runner kills the guest (5%,
+# at least 15 s), and the blocked tasks' kernel stacks dumped (sysrq w) so
+# that a hang can be diagnosed.  The margin leaves time for the dump,
+# rmmod and the log on a busy host.
 margin=$(( ${CMVM_TIMEOUT:-600} / 20 ))
 [ "$margin" -lt 15 ] && margin=15
-left=$(( ${CMVM_TIMEOUT:-600} - now - margin ))
-[ "$left" -lt 5 ] && left=5
-$bb timeout -s KILL "$left" bash -c "$CMVM_CMD" > "$S/out" 2>&1 < /dev/null
-rc=$?
-read -r end _ < /proc/uptime
-if [ "$rc" -eq 137 ] && [ $(( ${end%.*} - now )) -ge $(( left - 1 )) ]; then
-	echo "$left" > "$S/timedout"
-	echo "$rc" > "$S/status"
-	echo w > /proc/sysrq-trigger
+
+# run_one DIR CMD: CMD with the time left, then the checks after it
+# (rmmod, kmemleak); out, status, timedout, post and kmemleak go to DIR.
+# Sets t_cmd and t_post (uptime at the end of each).
+run_one() {
+	local d=$1 now left rc end
+	read -r now _ < /proc/uptime
+	now=${now%.*}
+	left=$(( ${CMVM_TIMEOUT:-600} - now - margin ))
+	[ "$left" -lt 5 ] && left=5
+	$bb timeout -s KILL "$left" bash -c "$2" > "$d/out" 2>&1 < /dev/null
+	rc=$?
+	read -r end _ < /proc/uptime
+	if [ "$rc" -eq 137 ] && [ $(( ${end%.*} - now )) -ge $(( left - 1 )) ]; then
+		echo "$left" > "$d/timedout"
+		echo w > /proc/sysrq-trigger
+	fi
+	echo "$rc" > "$d/status"
+	read -r t_cmd _ < /proc/uptime
+	[ -n "${3:-}" ] && "$3"
+	{
+		if [ -e /sys/module/cryptomap/initstate ]; then
+			rmmod cryptomap 2>&1 || echo "cmvm: rmmod cryptomap failed"
+		fi
+		if [ -e /sys/kernel/debug/kmemleak ]; then
+			echo scan > /sys/kernel/debug/kmemleak
+			$bb sleep 1
+			echo scan > /sys/kernel/debug/kmemleak
+			$bb cat /sys/kernel/debug/kmemleak > "$d/kmemleak"
+			echo clear > /sys/kernel/debug/kmemleak
+		fi
+	} > "$d/post" 2>&1
+	read -r t_post _ < /proc/uptime
+}
+
+# The guest's processes but the kernel's threads (pid 2 and its children).
+user_pids() {
+	local f s rest ppid
+	for f in /proc/[0-9]*/stat; do
+		read -r s < "$f" 2> /dev/null || continue
+		rest=${s##*) }
+		ppid=${rest#* }
+		ppid=${ppid%% *}
+		[ "${s%% *}" = 2 ] || [ "$ppid" = 2 ] || echo "${s%% *}"
+	done
+}
+
+# What a test of a group left behind, before the next one starts: its
+# processes (daemons, captures), then its named namespaces.
+leftovers() {
+	local p
+	for p in $(user_pids); do
+		case " $keep_pids " in *" $p "*) continue ;; esac
+		kill -9 "$p" 2> /dev/null
+	done
+	ip -all netns delete 2> /dev/null
+}
+
+if [ -n "${CMVM_TESTS:-}" ]; then
+	# A group of short tests (run.sh packs them, one guest boot for all):
+	# each test in turn with the checks a guest of its own gets, kept per
+	# test in $S/t/NAME/: rmmod and kmemleak after it, and its part of the
+	# kernel log (the log is cut after each test, dmesg -c, so that every
+	# line is checked once, with the test it came in; the first test's part
+	# has the boot too).  What a test leaves running is killed and its
+	# namespaces deleted before the checks, so that the next starts clean.
+	keep_pids=" $(user_pids) "
+	for t in $CMVM_TESTS; do
+		d=$S/t/$t
+		mkdir -p "$d/artifacts"
+		export VM_ARTIFACTS=$d/artifacts
+		read -r t_start _ < /proc/uptime
+		run_one "$d" "exec bash $SELFTESTS/$t.sh" leftovers
+		echo "stage2 $t_stage2 preload $t_start command $t_cmd post $t_post" > "$d/timing"
+		$bb dmesg -c > "$d/dmesg"
+	done
+	echo 0 > "$S/status"
+	echo "stage2 $t_stage2 preload $t_preload command $t_cmd post $t_post" > "$S/timing"
+else
+	run_one "$S" "$CMVM_CMD"
+	echo "stage2 $t_stage2 preload $t_preload command $t_cmd post $t_post" > "$S/timing"
+	$bb dmesg > "$S/dmesg"
 fi
-echo "$rc" > "$S/status"
-read -r t_cmd _ < /proc/uptime
-
-{
-	if [ -e /sys/module/cryptomap/initstate ]; then
-		rmmod cryptomap 2>&1 || echo "cmvm: rmmod cryptomap failed"
-	fi
-	if [ -e /sys/kernel/debug/kmemleak ]; then
-		echo scan > /sys/kernel/debug/kmemleak
-		$bb sleep 1
-		echo scan > /sys/kernel/debug/kmemleak
-		$bb cat /sys/kernel/debug/kmemleak > "$S/kmemleak"
-	fi
-} > "$S/post" 2>&1
-
-read -r t_post _ < /proc/uptime
-echo "stage2 $t_stage2 preload $t_preload command $t_cmd post $t_post" > "$S/timing"
-$bb dmesg > "$S/dmesg"
 kill "$dmesg_pid" 2>/dev/null
 echo finished > "$S/finished"
 $bb sync

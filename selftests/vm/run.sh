@@ -13,7 +13,9 @@
 # Environment: VM_TIMEOUT (seconds per guest, default 600), VM_JOBS (guests
 # at once, default 1), VM_KEEP=1 keeps the per-run scratch directories,
 # VM_QEMU_ARGS adds QEMU options, VM_APPEND kernel parameters, VM_SLOTS
-# (guests at once machine-wide, default 3), VM_NO_HOST=1 as --no-host.
+# (guests at once machine-wide, default 3), VM_NO_HOST=1 as --no-host,
+# VM_TIME_SCALE (the tests' busywait time-outs multiplied, default 5 on a
+# KASAN --kdir kernel, else 1).
 #
 # A test whose header has "# selftest: host" needs no module and no guest
 # (the LZS vectors, the spec check): it runs on the host, once, not in a
@@ -134,11 +136,24 @@ if [ -z "$builtin" ]; then
 fi
 ko=$repo/build/$kver/cryptomap.ko
 [ -n "$builtin" ] && ko=/built-in/cryptomap.ko
+# A slow kernel: the tests' busywait time-outs (selftests/lib.sh) are
+# multiplied by VM_TIME_SCALE, 5 for a KASAN kernel (the debug and in-tree
+# kernels run a test 5 to 10 times slower than Debian's under TCG) unless
+# set; the conditions waited for are the same.
+if [ -z "${VM_TIME_SCALE:-}" ]; then
+	VM_TIME_SCALE=1
+	if [ -n "$kdir" ] && grep -qx 'CONFIG_KASAN=y' "$kdir/.config" 2>/dev/null; then
+		VM_TIME_SCALE=5
+	fi
+fi
 case "$jobs" in
 ''|*[!0-9]*|0) echo "run.sh: --jobs/VM_JOBS must be a positive number" >&2; exit 2 ;;
 esac
 case "$timeout_s" in
 ''|*[!0-9]*) echo "run.sh: VM_TIMEOUT must be a number of seconds" >&2; exit 2 ;;
+esac
+case "$VM_TIME_SCALE" in
+''|*[!0-9]*|0) echo "run.sh: VM_TIME_SCALE must be a positive whole number" >&2; exit 2 ;;
 esac
 for t in qemu-system-x86_64 timeout; do
 	command -v "$t" >/dev/null || { echo "run.sh: $t missing (make deps)" >&2; exit 1; }
@@ -224,14 +239,15 @@ release_slot() {
 	slotfd=
 }
 
-# run_guest CMD: boot a guest that runs CMD under bash in the repo root.
-# Sets g_status (exit status, empty if none came back), g_hang (1 if killed
-# by the timeout), g_kernel (offending kernel log lines), g_post (trouble
-# after the command: rmmod, kmemleak), g_time, and leaves the results in
-# $scratch.
+# run_guest CMD [TESTS]: boot a guest that runs CMD under bash in the repo
+# root, or (TESTS) each of the named tests in turn (guest.sh's group mode,
+# results per test in $scratch/t/NAME).  Sets g_time, g_hang (1 if killed
+# by the timeout) and, through collect, what CMD left in $scratch:
+# g_status (exit status, empty if none came back), g_kernel (offending
+# kernel log lines), g_post (trouble after the command: rmmod, kmemleak).
 run_guest() {
-	local gcmd=$1 start rc append f klog
-	g_status='' g_hang=0 g_kernel='' g_post='' g_time=''
+	local gcmd=$1 start rc append f
+	g_status='' g_hang=0 g_kernel='' g_post='' g_time='' g_dir=''
 	scratch=$(mktemp -d "${TMPDIR:-/tmp}/cmvm.XXXXXX") || return 1
 	cp "$here/guest.sh" "$scratch/guest.sh"
 	{
@@ -243,7 +259,9 @@ run_guest() {
 			SELFTESTS "$repo/selftests" \
 			CMVM_CWD "$repo" \
 			CMVM_TIMEOUT "$timeout_s" \
-			CMVM_CMD "$gcmd"
+			VM_TIME_SCALE "$VM_TIME_SCALE" \
+			CMVM_CMD "$gcmd" \
+			CMVM_TESTS "${2:-}"
 		[ -n "${CI:-}" ] && printf 'export CI=%q\n' "$CI"
 		# The sizes of the fuzz, churn and unload tests (FUZZ_MESSAGES...)
 		# and the narrowed ESP matrix (ESP_CASES...).
@@ -298,37 +316,47 @@ run_guest() {
 	fi
 	g_time=$(elapsed "$start")
 	[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && g_hang=1
-	[ -f "$scratch/timedout" ] && g_hang=2
-	if [ -s "$scratch/status" ]; then
-		g_status=$(cat "$scratch/status")
-	fi
-	# The complete log if the guest got that far, else what streamed out
-	# before it died and the serial console.
-	if [ -f "$scratch/dmesg" ]; then
-		klog=$scratch/dmesg
-	else
-		klog=$scratch/kernel.log
+	g_guest_hang=$g_hang
+	# What streamed out before the guest died and the serial console: the
+	# log of a command that has no complete one of its own.
+	if [ ! -f "$scratch/dmesg" ]; then
 		for f in dmesg.live console.log; do
 			[ -f "$scratch/$f" ] && { echo "=== $f"; cat "$scratch/$f"; }
-		done > "$klog"
+		done > "$scratch/kernel.log"
 	fi
-	g_klog=$klog
-	g_kernel=$(bad_kernel_lines "$klog")
-	if [ -s "$scratch/kmemleak" ]; then
+	[ -z "${2:-}" ] && collect "$scratch"
+	return 0
+}
+
+# collect DIR: what one command left in DIR ($scratch, or $scratch/t/NAME
+# of a group) into g_dir, g_status, g_hang, g_klog, g_kernel, g_post.
+collect() {
+	g_dir=$1 g_status='' g_post='' g_hang=$g_guest_hang
+	# A test of a group that got to its end (its log cut) did not hang,
+	# whatever became of the guest after it.
+	[ "$g_dir" != "$scratch" ] && [ -f "$g_dir/dmesg" ] && g_hang=0
+	[ -f "$g_dir/timedout" ] && g_hang=2
+	if [ -s "$g_dir/status" ]; then
+		g_status=$(cat "$g_dir/status")
+	fi
+	# The complete log if the guest got that far.
+	g_klog=$g_dir/dmesg
+	[ -f "$g_klog" ] || g_klog=$scratch/kernel.log
+	g_kernel=$(bad_kernel_lines "$g_klog")
+	if [ -s "$g_dir/kmemleak" ]; then
 		g_post="kmemleak reports:
-$(cat "$scratch/kmemleak")"
+$(cat "$g_dir/kmemleak")"
 	fi
-	if grep -q 'rmmod cryptomap failed' "$scratch/post" 2>/dev/null; then
-		g_post="$(cat "$scratch/post")${g_post:+
+	if grep -q 'rmmod cryptomap failed' "$g_dir/post" 2>/dev/null; then
+		g_post="$(cat "$g_dir/post")${g_post:+
 $g_post}"
 	fi
-	return 0
 }
 
 # Why a guest run failed, on stdout, one "# ..." line each; empty if clean.
 guest_trouble() {
 	if [ "$g_hang" = 2 ]; then
-		echo "# hang: command killed after $(cat "$scratch/timedout")s in the guest (VM_TIMEOUT ${timeout_s}s); blocked tasks are in the kernel log"
+		echo "# hang: command killed after $(cat "$g_dir/timedout")s in the guest (VM_TIMEOUT ${timeout_s}s); blocked tasks are in the kernel log"
 	elif [ "$g_hang" = 1 ]; then
 		echo "# hang: guest killed after ${timeout_s}s (VM_TIMEOUT)"
 	elif [ -z "$g_status" ]; then
@@ -423,6 +451,7 @@ run_host_test() {
 	local start rc
 	g_status='' g_hang=0 g_kernel='' g_post='' g_time=''
 	scratch=$(mktemp -d "${TMPDIR:-/tmp}/cmhost.XXXXXX") || return 1
+	g_dir=$scratch
 	start=$(now)
 	(
 		cd "$repo" || exit 1
@@ -469,29 +498,76 @@ fi
 # run_test N NAME: one test in its own guest; its host-side report goes to
 # $resdir/N.out and its result (ok, skip, fail) to $resdir/N.result.
 run_test() {
-	local n=$1 t=$2 trouble st result reason timing where=
+	local n=$1 t=$2
 	if is_host_test "$t"; then
 		run_host_test "$t"
-		where="on the host"
+		g_where="on the host"
 	else
 		run_guest "exec bash $(printf %q "$repo/selftests/$t.sh")"
+		g_where=
 	fi
-	echo "$g_time" > "$logdir/$t.time"
-	# The CPU seconds the guest took (QEMU's user + system time: this
-	# job's subshell waited for it; `times` with a redirection, not in a
-	# pipe, which would fork and count nothing).  cpu/wall per guest is
-	# what says whether more guests at once (VM_SLOTS) would help: under
-	# 0.5 of the cores each, a third guest on two cores fills idle time;
-	# near a core each, it only shares them.
+	guest_cpu
+	report "$n" "$t" "$g_time" "$g_cpu" \
+		"$(awk '{ printf "boot %.1fs, preload %.1fs, test %.1fs", $2, $4 - $2, $6 - $4 }' \
+			"$scratch/timing" 2>/dev/null)"
+	finish_scratch
+}
+
+# The CPU seconds the guest took (QEMU's user + system time: this job's
+# subshell waited for it; `times` with a redirection, not in a pipe, which
+# would fork and count nothing) into g_cpu.  cpu/wall per guest is what
+# says whether more guests at once (VM_SLOTS) would help: under 0.5 of the
+# cores each, a third guest on two cores fills idle time; near a core
+# each, it only shares them.
+guest_cpu() {
 	times > "$scratch/times"
 	g_cpu=$(awk 'NR == 2 { split($1, u, "m"); split($2, s, "m");
 		printf "%.0f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$scratch/times")
-	echo "$g_cpu" > "$logdir/$t.cpu"
-	cp "$scratch/out" "$logdir/$t.log" 2>/dev/null || : > "$logdir/$t.log"
+}
+
+# run_group N:NAME...: short tests in one guest, in turn (guest.sh's group
+# mode): one boot and preload for all, each test with its own result,
+# kernel log, rmmod and kmemleak checks.  The guest's wall and CPU seconds
+# are shared out by the tests' own times (NAME.time, NAME.cpu).
+run_group() {
+	local m names=() own=() sum=0 i x
+	for m in "$@"; do
+		names+=("${m#*:}")
+	done
+	run_guest "" "${names[*]}"
+	guest_cpu
+	for i in "${!names[@]}"; do
+		x=$(awk '{ printf "%.1f", $8 - $4 }' "$scratch/t/${names[i]}/timing" 2>/dev/null)
+		own+=("${x:-0}")
+		sum=$(awk -v a="$sum" -v b="${x:-0}" 'BEGIN { print a + b }')
+	done
+	g_where="one of ${#names[@]} in a guest of ${g_time}s"
+	for i in "${!names[@]}"; do
+		m=$1
+		shift
+		collect "$scratch/t/${names[i]}"
+		report "${m%%:*}" "${names[i]}" \
+			"$(awk -v g="$g_time" -v o="${own[i]}" -v s="$sum" -v k="${#names[@]}" \
+				'BEGIN { printf "%.1f", (s > 0 ? g * o / s : g / k) }')" \
+			"$(awk -v c="$g_cpu" -v o="${own[i]}" -v s="$sum" -v k="${#names[@]}" \
+				'BEGIN { printf "%.0f", (s > 0 ? c * o / s : c / k) }')" \
+			"${own[i]:+test ${own[i]}s}"
+	done
+	finish_scratch
+}
+
+# report N NAME SECS CPU TIMING: NAME's result from what collect (or
+# run_host_test) found, its logs into $logdir, its report into
+# $resdir/N.out and its result (ok, skip, fail) into $resdir/N.result.
+report() {
+	local n=$1 t=$2 secs=$3 cpu=$4 timing=$5 trouble st result reason
+	echo "$secs" > "$logdir/$t.time"
+	echo "$cpu" > "$logdir/$t.cpu"
+	cp "$g_dir/out" "$logdir/$t.log" 2>/dev/null || : > "$logdir/$t.log"
 	cp "$g_klog" "$logdir/$t.dmesg" 2>/dev/null || : > "$logdir/$t.dmesg"
 	rm -rf "$logdir/$t.artifacts"
-	if [ -n "$(ls -A "$scratch/artifacts" 2>/dev/null)" ]; then
-		cp -r "$scratch/artifacts" "$logdir/$t.artifacts"
+	if [ -n "$(ls -A "$g_dir/artifacts" 2>/dev/null)" ]; then
+		cp -r "$g_dir/artifacts" "$logdir/$t.artifacts"
 	fi
 	trouble=$(guest_trouble)
 	st=${g_status:-none}
@@ -503,9 +579,6 @@ run_test() {
 	else
 		result=fail
 	fi
-	# Guest uptime at: stage 2, preload done, command done.
-	timing=$(awk '{ printf "boot %.1fs, preload %.1fs, test %.1fs", $2, $4 - $2, $6 - $4 }' \
-		"$scratch/timing" 2>/dev/null)
 	{
 		if [ "$result" = fail ]; then
 			show_log "$logdir/$t.log"
@@ -515,7 +588,7 @@ run_test() {
 		else
 			grep -a -E '^[[:space:]]*(ok|not ok) [0-9]' "$logdir/$t.log" | sed 's/^/    /'
 		fi
-		echo "# $t: ${g_time}s${timing:+ ($timing)}${where:+ ($where)}${g_cpu:+, cpu ${g_cpu}s}"
+		echo "# $t: ${secs}s${timing:+ ($timing)}${g_where:+ ($g_where)}${cpu:+, cpu ${cpu}s}"
 		case "$result" in
 		ok) echo "ok $n $t" ;;
 		skip)
@@ -526,7 +599,6 @@ run_test() {
 		esac
 	} > "$resdir/$n.out"
 	echo "$result" > "$resdir/$n.tmp" && mv "$resdir/$n.tmp" "$resdir/$n.result"
-	finish_scratch
 }
 
 mkdir -p "$logdir"
@@ -548,11 +620,47 @@ ntests=${#list[@]}
 mapfile -t order < <(for i in "${!list[@]}"; do
 	echo "$(test_secs "${list[i]}") $((i + 1))"
 done | sort -k1,1nr -k2,2n | cut -d' ' -f2)
+# The guests: a test alone, or short tests together (VM_GROUP: a guest's
+# estimated seconds, default 150; 0 = every test alone).  A test of at
+# most half of that goes into the first group it fits, unless it runs on
+# the host or its header says "# selftest: own guest".  Each guest costs
+# a boot and a preload (about 10 s under TCG; far more with KASAN), and
+# most of the suite's tests take well under a minute at their CI sizes.
+group_secs=${VM_GROUP:-150}
+case "$group_secs" in
+''|*[!0-9]*) echo "run.sh: VM_GROUP must be a number of seconds" >&2; exit 2 ;;
+esac
+units=() usecs=() ugroup=()
+for idx in "${order[@]}"; do
+	t=${list[idx - 1]}
+	secs=$(test_secs "$t")
+	u=
+	if [ "$group_secs" -gt 0 ] && [ "$secs" -le $((group_secs / 2)) ] &&
+	   ! is_host_test "$t" && ! grep -q '^# selftest: own guest' "$repo/selftests/$t.sh"; then
+		for i in "${!units[@]}"; do
+			if [ -n "${ugroup[i]}" ] && [ $((usecs[i] + secs)) -le "$group_secs" ]; then
+				u=$i
+				break
+			fi
+		done
+		if [ -z "$u" ]; then
+			u=${#units[@]}
+			units[u]='' usecs[u]=0 ugroup[u]=1
+		fi
+		units[u]="${units[u]:+${units[u]} }$idx:$t"
+		usecs[u]=$((usecs[u] + secs))
+	else
+		u=${#units[@]}
+		units[u]="$idx:$t" usecs[u]=$secs ugroup[u]=
+	fi
+done
+nunits=${#units[@]}
 run_start=$(now)
 passed=0 failed=0 skipped=0
 echo "TAP version 13"
 echo "1..$ntests"
-echo "# kernel $kver${builtin:+ (cryptomap built in)}, VM_TIMEOUT ${timeout_s}s, $jobs guest(s) at a time"
+echo "# kernel $kver${builtin:+ (cryptomap built in)}, VM_TIMEOUT ${timeout_s}s, $jobs guest(s) at a time, $nunits guest(s)"
+[ "$VM_TIME_SCALE" -gt 1 ] && echo "# busywait time-outs x$VM_TIME_SCALE (VM_TIME_SCALE)"
 # Up to $jobs guests at once; reports are printed in test order.
 started=0
 printed=0
@@ -561,14 +669,19 @@ while [ "$printed" -lt "$ntests" ]; do
 	for p in "${jobpids[@]}"; do
 		kill -0 "$p" 2>/dev/null && running=$((running + 1))
 	done
-	while [ "$started" -lt "$ntests" ] && [ "$running" -lt "$jobs" ]; do
+	while [ "$started" -lt "$nunits" ] && [ "$running" -lt "$jobs" ]; do
 		started=$((started + 1))
-		idx=${order[started - 1]}
+		# shellcheck disable=SC2206 # "N:NAME N:NAME...", no globs
+		unit=(${units[started - 1]})
 		(
 			scratch='' qpid='' tpid=''
 			trap cleanup EXIT
 			trap 'exit 143' TERM INT
-			run_test "$idx" "${list[idx - 1]}"
+			if [ "${#unit[@]}" -eq 1 ]; then
+				run_test "${unit[0]%%:*}" "${unit[0]#*:}"
+			else
+				run_group "${unit[@]}"
+			fi
 		) &
 		jobpids+=($!)
 		running=$((running + 1))
