@@ -255,6 +255,7 @@ struct ike_ctx {
 	uint32_t next_conn_id;
 	bool have_kernel;		/* SA operations available */
 	double retx_base;		/* first retransmission, s (doubles) */
+	uint32_t v2_life;		/* -L: IKEv2 SA lifetime, s (testing) */
 };
 
 extern struct ike_ctx ike;

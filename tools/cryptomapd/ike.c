@@ -1209,6 +1209,7 @@ void ike_relearn(void)
 	if (n <= 0)
 		return;
 	log_info("restart: %d SA pair(s) found in the module, kept", n);
+	ikev2_relearn_connect();
 	for (ch = ike.children; ch; ch = ch->next) {
 		for (c2 = ike.children; c2 != ch; c2 = c2->next)
 			if (c2->peer == ch->peer)

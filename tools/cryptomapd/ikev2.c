@@ -84,6 +84,7 @@ struct v2child {
 	struct ts tsl, tsr;
 	double created;
 	bool rekeying, installed, initiator;
+	bool relearned;			/* from before a restart, no IKE SA */
 };
 
 /* things to ask the peer once the current request is answered */
@@ -1029,6 +1030,21 @@ static void child_del(struct v2child *ch, bool from_kernel)
 		}
 }
 
+/* a new pair of the entry is in: a re-learned one it replaced is not ours */
+static void forget_relearned(const char *map, uint32_t seq)
+{
+	struct v2child *ch, *nx;
+
+	for (ch = children; ch; ch = nx) {
+		nx = ch->next;
+		if (ch->relearned && ch->seq == seq && !strcmp(ch->map, map)) {
+			log_info("IKEv2: re-learned SA pair 0x%08X/0x%08X of %s %u replaced",
+				 ch->spi_in, ch->spi_out, map, seq);
+			child_del(ch, false);
+		}
+	}
+}
+
 static void sa_fail(struct v2sa *sa, const char *why)
 {
 	if (sa->state == S_DEAD)
@@ -1432,6 +1448,8 @@ static struct v2child *child_install(struct v2sa *sa, const char *map,
 	ch->created = now_s();
 	ch->installed = r == 0;
 	ch->initiator = sa->initiator;
+	if (ch->installed)
+		forget_relearned(map, seq);
 	ch->next = children;
 	children = ch;
 	return ch;
@@ -1636,7 +1654,7 @@ static bool auth_ok(struct v2sa *sa, const struct v2msg *m, bool of_initiator)
 static void established(struct v2sa *sa)
 {
 	sa->state = S_READY;
-	sa->life = sa->prof ? sa->prof->life : 86400;
+	sa->life = ike.v2_life ? ike.v2_life : sa->prof ? sa->prof->life : 86400;
 	sa->expires = now_s() + sa->life;
 	log_info("IKEv2 SA %u with %s established (%s, %s-%d/%s/%s/group %d)",
 		 sa->id, ipstr(sa->peer), sa->initiator ? "initiator" : "responder",
@@ -2797,6 +2815,54 @@ int ikev2_initiate(const char *map, uint32_t seq, uint32_t peer,
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * After a restart the pairs in the module keep carrying traffic; one of an
+ * IKEv2 entry is re-learned with no IKE SA (the peer's is keyed with
+ * secrets we lost).  ikev2_relearn_connect then opens a new IKE SA to its
+ * peer at once: IKE_AUTH carries INITIAL_CONTACT, so the peer drops its
+ * stale IKE SA and Child SAs, and negotiates the entry's new pair, which
+ * replaces the re-learned one make-before-break (the module keeps the old
+ * inbound SA for its grace time).  IKEv2 has no IKE SA without a Child
+ * SA (RFC 7296 1.2), hence no waiting for the soft EXPIRE as IKEv1 does.
+ */
+void ikev2_relearn(const char *map, uint32_t seq, uint32_t peer,
+		   uint32_t spi_in, uint32_t spi_out, const char *tset,
+		   uint32_t life_left)
+{
+	struct v2child *ch = xzalloc(sizeof(*ch));
+
+	snprintf(ch->map, sizeof(ch->map), "%s", map);
+	ch->seq = seq;
+	ch->peer = peer;
+	ch->spi_in = spi_in;
+	ch->spi_out = spi_out;
+	snprintf(ch->tset, sizeof(ch->tset), "%s", tset);
+	ch->life_sec = life_left;
+	ch->created = now_s();
+	ch->installed = true;
+	ch->relearned = true;
+	ch->next = children;
+	children = ch;
+	log_info("IKEv2: re-learned from the module: esp SA pair 0x%08X/0x%08X of %s %u with %s, transform set %s, %u s left",
+		 spi_in, spi_out, map, seq, ipstr(peer), tset, life_left);
+}
+
+void ikev2_relearn_connect(void)
+{
+	struct v2child *ch;
+	const char *why;
+
+	for (ch = children; ch; ch = ch->next) {
+		if (!ch->relearned)
+			continue;
+		why = NULL;
+		log_info("IKEv2: crypto map %s %u: new IKE SA to %s for the re-learned pair",
+			 ch->map, ch->seq, ipstr(ch->peer));
+		if (ikev2_initiate(ch->map, ch->seq, ch->peer, NULL, true, &why))
+			log_err("IKEv2: crypto map %s %u: %s", ch->map, ch->seq, why);
+	}
 }
 
 bool ikev2_child_expired(const char *map, uint32_t seq, uint32_t spi, bool hard)

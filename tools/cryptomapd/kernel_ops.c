@@ -424,10 +424,15 @@ int knl_relearn(void)
 		}
 		if (!in || !out)
 			continue;
-		child_relearn(k->map, k->seq, k->peer,
-			      proto == 50 ? PROTO_ESP : PROTO_AH, in->spi,
-			      out->spi, in->tset, in->life < out->life ?
-			      in->life : out->life);
+		if (proto == 50 && v2_profile_of(k->map, k->seq))
+			ikev2_relearn(k->map, k->seq, k->peer, in->spi, out->spi,
+				      in->tset, in->life < out->life ?
+				      in->life : out->life);
+		else
+			child_relearn(k->map, k->seq, k->peer,
+				      proto == 50 ? PROTO_ESP : PROTO_AH, in->spi,
+				      out->spi, in->tset, in->life < out->life ?
+				      in->life : out->life);
 		found++;
 	}
 	free(l.v);

@@ -29,14 +29,15 @@ static struct ikeconf conf;
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: cryptomapd [-f FILE] [-o] [-d] [-s] [-R SECONDS]\n"
+		"Usage: cryptomapd [-f FILE] [-o] [-d] [-s] [-R SECONDS] [-L SECONDS]\n"
 		"       cryptomapd ctl REQUEST...\n\n"
 		"  -f FILE  IOS configuration with the crypto isakmp commands\n"
 		"           (default /etc/cryptomap/cryptomap.conf)\n"
 		"  -o       offline: crypto maps from FILE, not from the module\n"
 		"  -d       debug log     -s  log to syslog\n"
 		"  -R SEC   first retransmission after SEC s (default 2), doubled\n"
-		"           5 times before an exchange fails\n\n"
+		"           5 times before an exchange fails\n"
+		"  -L SEC   IKEv2 SA lifetime for every profile (testing, 10-86400)\n\n"
 		"Requests: show crypto isakmp sa [detail] | show crypto isakmp policy |\n"
 		"          show children | initiate MAP SEQ | clear crypto isakmp | reload |\n"
 		"          show crypto ikev2 sa [detail] | clear crypto ikev2 sa\n"
@@ -130,7 +131,7 @@ int main(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "ctl"))
 		return ctl_client(argc - 2, argv + 2);
 	ike.retx_base = 2.0;
-	while ((c = getopt(argc, argv, "f:odsR:h")) != -1) {
+	while ((c = getopt(argc, argv, "f:odsR:L:h")) != -1) {
 		switch (c) {
 		case 'f':
 			conf_file = optarg;
@@ -148,6 +149,13 @@ int main(int argc, char **argv)
 		case 'R':
 			ike.retx_base = atof(optarg);
 			if (ike.retx_base < 0.1 || ike.retx_base > 60) {
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 'L':
+			ike.v2_life = strtoul(optarg, NULL, 10);
+			if (ike.v2_life < 10 || ike.v2_life > 86400) {
 				usage(stderr);
 				return 2;
 			}
