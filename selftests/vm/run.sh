@@ -42,7 +42,8 @@ usage: $0 --kver KVER [--tests "NAME..."] [--demo] [--cmd 'COMMAND']
   --demo          run selftests/demo.sh (not counted as a test)
   --cmd COMMAND   boot one guest, run COMMAND under bash in the repo root
   -j, --jobs N    up to N guests at once (default 1, env VM_JOBS); each
-                  guest has 2 vCPUs, a test mostly keeps one busy
+                  guest has 2 vCPUs, or 1 for the tests that
+                  selftests/vm/one-cpu lists (VM_ONE_CPU=0: all 2)
   --kdir DIR      boot DIR/arch/x86/boot/bzImage (else DIR/vmlinux), a
                   kernel built from source (e.g. a KASAN/kmemleak/lockdep
                   debug kernel with 9p built in);
@@ -246,7 +247,7 @@ release_slot() {
 # g_status (exit status, empty if none came back), g_kernel (offending
 # kernel log lines), g_post (trouble after the command: rmmod, kmemleak).
 run_guest() {
-	local gcmd=$1 start rc append f
+	local gcmd=$1 start rc append f cpus=${g_cpus:-2}
 	g_status='' g_hang=0 g_kernel='' g_post='' g_time='' g_dir=''
 	scratch=$(mktemp -d "${TMPDIR:-/tmp}/cmvm.XXXXXX") || return 1
 	cp "$here/guest.sh" "$scratch/guest.sh"
@@ -290,7 +291,7 @@ run_guest() {
 	start=$(now)
 	# shellcheck disable=SC2086
 	timeout -k 5 "$timeout_s" qemu-system-x86_64 \
-		-machine q35,accel=tcg -cpu max -smp 2 -m 2048 \
+		-machine q35,accel=tcg -cpu max -smp "$cpus" -m 2048 \
 		-nodefaults -no-user-config -display none -no-reboot \
 		-serial "file:$scratch/console.log" \
 		-kernel "$imgdir/$kimage" -initrd "$imgdir/initramfs.cpio" \
@@ -445,6 +446,20 @@ test_secs() {
 	printf '%.0f\n' "${s:-60}" 2>/dev/null || echo 60
 }
 
+# test_cpus NAME: the guest's vCPUs for NAME, 1 if selftests/vm/one-cpu
+# lists it (a shell pattern) and VM_ONE_CPU is not 0, else 2.
+test_cpus() {
+	local p
+	if [ "${VM_ONE_CPU:-1}" != 0 ] && [ -f "$here/one-cpu" ]; then
+		while read -r p _; do
+			case "$p" in ''|'#'*) continue ;; esac
+			# shellcheck disable=SC2254 # a pattern, on purpose
+			case "$1" in $p) echo 1; return ;; esac
+		done < "$here/one-cpu"
+	fi
+	echo 2
+}
+
 # run_host_test NAME: a "# selftest: host" test, on the host; sets what
 # run_guest sets (no kernel log: the host's kernel is not under test).
 run_host_test() {
@@ -505,6 +520,7 @@ run_test() {
 	else
 		run_guest "exec bash $(printf %q "$repo/selftests/$t.sh")"
 		g_where=
+		[ "${g_cpus:-2}" = 1 ] && g_where="1 vCPU"
 	fi
 	guest_cpu
 	report "$n" "$t" "$g_time" "$g_cpu" \
@@ -542,6 +558,7 @@ run_group() {
 		sum=$(awk -v a="$sum" -v b="${x:-0}" 'BEGIN { print a + b }')
 	done
 	g_where="one of ${#names[@]} in a guest of ${g_time}s"
+	[ "${g_cpus:-2}" = 1 ] && g_where="$g_where with 1 vCPU"
 	for i in "${!names[@]}"; do
 		m=$1
 		shift
@@ -630,28 +647,30 @@ group_secs=${VM_GROUP:-150}
 case "$group_secs" in
 ''|*[!0-9]*) echo "run.sh: VM_GROUP must be a number of seconds" >&2; exit 2 ;;
 esac
-units=() usecs=() ugroup=()
+units=() usecs=() ugroup=() ucpus=()
 for idx in "${order[@]}"; do
 	t=${list[idx - 1]}
 	secs=$(test_secs "$t")
+	cpus=$(test_cpus "$t")
 	u=
 	if [ "$group_secs" -gt 0 ] && [ "$secs" -le $((group_secs / 2)) ] &&
 	   ! is_host_test "$t" && ! grep -q '^# selftest: own guest' "$repo/selftests/$t.sh"; then
 		for i in "${!units[@]}"; do
-			if [ -n "${ugroup[i]}" ] && [ $((usecs[i] + secs)) -le "$group_secs" ]; then
+			if [ -n "${ugroup[i]}" ] && [ "${ucpus[i]}" = "$cpus" ] &&
+			   [ $((usecs[i] + secs)) -le "$group_secs" ]; then
 				u=$i
 				break
 			fi
 		done
 		if [ -z "$u" ]; then
 			u=${#units[@]}
-			units[u]='' usecs[u]=0 ugroup[u]=1
+			units[u]='' usecs[u]=0 ugroup[u]=1 ucpus[u]=$cpus
 		fi
 		units[u]="${units[u]:+${units[u]} }$idx:$t"
 		usecs[u]=$((usecs[u] + secs))
 	else
 		u=${#units[@]}
-		units[u]="$idx:$t" usecs[u]=$secs ugroup[u]=
+		units[u]="$idx:$t" usecs[u]=$secs ugroup[u]= ucpus[u]=$cpus
 	fi
 done
 nunits=${#units[@]}
@@ -673,6 +692,7 @@ while [ "$printed" -lt "$ntests" ]; do
 		started=$((started + 1))
 		# shellcheck disable=SC2206 # "N:NAME N:NAME...", no globs
 		unit=(${units[started - 1]})
+		g_cpus=${ucpus[started - 1]}
 		(
 			scratch='' qpid='' tpid=''
 			trap cleanup EXIT
