@@ -670,7 +670,7 @@ for idx in "${order[@]}"; do
 		usecs[u]=$((usecs[u] + secs))
 	else
 		u=${#units[@]}
-		units[u]="$idx:$t" usecs[u]=$secs ugroup[u]= ucpus[u]=$cpus
+		units[u]="$idx:$t" usecs[u]=$secs ugroup[u]='' ucpus[u]=$cpus
 	fi
 done
 nunits=${#units[@]}
