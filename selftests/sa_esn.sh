@@ -16,14 +16,15 @@
 #  - two packets of gwB's, one from before the boundary (high bits 0) and
 #    one after (1), captured and sent again: both dropped as replays.
 #
-# ESN_PINGS (default 24) pings a case; ESN_CASES narrows the cases.
+# SA_ESN_PINGS (default 24) pings a case; SA_ESN_CASES narrows the cases
+# (the runner passes SA_* to the guest).
 
 # shellcheck disable=SC1091,SC2154 # lib.sh, and the namespaces it names
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/esp_common.sh"
 
-PINGS=${ESN_PINGS:-24}
-CASES=${ESN_CASES:-aes256:sha256 gcm256:- ah:sha256}
+PINGS=${SA_ESN_PINGS:-24}
+CASES=${SA_ESN_CASES:-aes256:sha256 gcm256:- ah:sha256}
 START=$((0x100000000 - PINGS / 2))	# last number used: half cross 2^32
 
 ktap_header
