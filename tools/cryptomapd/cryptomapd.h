@@ -347,6 +347,7 @@ struct sa_install {
 	int nkeys;
 	uint32_t life_sec, life_kb;
 	bool standby;			/* inbound only until activated */
+	bool esn;			/* extended sequence numbers (IKEv2) */
 };
 
 int knl_open(void);

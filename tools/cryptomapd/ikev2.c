@@ -874,7 +874,14 @@ static bool esp_of(const struct tset *t, struct esp_alg *a)
 	return true;
 }
 
-static void esp_xfl(const struct esp_alg *a, int pfs, struct xfl *l)
+/*
+ * ESN transforms (RFC 7296 3.3.2): ESN_BOTH offers 0 (32-bit sequence
+ * numbers) then 1 (extended, RFC 4303 2.2.1); an answer carries the one
+ * chosen.
+ */
+#define ESN_BOTH (-1)
+
+static void esp_xfl(const struct esp_alg *a, int pfs, int esn, struct xfl *l)
 {
 	l->n = 0;
 	xfl_add(l, T_ENCR, a->encr, a->keylen);
@@ -882,14 +889,22 @@ static void esp_xfl(const struct esp_alg *a, int pfs, struct xfl *l)
 		xfl_add(l, T_INTEG, a->integ, 0);
 	if (pfs)
 		xfl_add(l, T_DH, pfs, 0);
-	xfl_add(l, T_ESN, 0, 0);
+	if (esn != 1)
+		xfl_add(l, T_ESN, 0, 0);
+	if (esn != 0)
+		xfl_add(l, T_ESN, 1, 0);
 }
 
-/* does a received ESP proposal carry exactly this transform set? */
-static bool esp_match(const struct v2p *p, const struct esp_alg *a, int pfs)
+/*
+ * Does a received ESP proposal carry exactly this transform set?  *esn:
+ * 0 if it allows 32-bit sequence numbers (our preference), 1 if it only
+ * allows extended ones.
+ */
+static bool esp_match(const struct v2p *p, const struct esp_alg *a, int pfs,
+		      int *esn)
 {
-	bool enc = false, integ = !a->integ, esn = true, dh = !pfs;
-	bool integ_seen = false, esn_seen = false;
+	bool enc = false, integ = !a->integ, dh = !pfs;
+	bool integ_seen = false, esn_seen = false, esn0 = false, esn1 = false;
 	int k;
 
 	for (k = 0; k < p->nt; k++) {
@@ -910,16 +925,18 @@ static bool esp_match(const struct v2p *p, const struct esp_alg *a, int pfs)
 			dh |= pfs && x->id == pfs;
 			break;
 		case T_ESN:
-			if (!esn_seen)
-				esn = false;
 			esn_seen = true;
-			esn |= x->id == 0;
+			esn0 |= x->id == 0;
+			esn1 |= x->id == 1;
 			break;
 		}
 	}
 	if (!a->integ && integ_seen && !integ)
 		return false;
-	return enc && integ && esn && dh;
+	if (esn_seen && !esn0 && !esn1)
+		return false;
+	*esn = esn_seen && !esn0;
+	return enc && integ && dh;
 }
 
 /* ---- traffic selector payloads --------------------------------------- */
@@ -1292,7 +1309,7 @@ static int child_request(struct v2sa *sa, struct pb *p, bool with_ke,
 		struct esp_alg a;
 
 		esp_of(c->ts[i], &a);
-		esp_xfl(&a, c->pfs, &l);
+		esp_xfl(&a, c->pfs, ESN_BOTH, &l);
 		add_proposal(&p->b, i + 1 == c->nts, i + 1, PR_ESP, spi, 4, &l);
 		n++;
 	}
@@ -1380,7 +1397,7 @@ static struct v2child *child_install(struct v2sa *sa, const char *map,
 				     uint32_t seq, const struct tset *t,
 				     uint32_t spi_in, uint32_t spi_out,
 				     const struct buf *gir, const struct buf *ni,
-				     const struct buf *nr, int pfs,
+				     const struct buf *nr, int pfs, int esn,
 				     const struct ts *tsl, const struct ts *tsr)
 {
 	struct entry *e = cfg_entry(&ike.conf->cm, map, seq, false);
@@ -1415,6 +1432,7 @@ static struct v2child *child_install(struct v2sa *sa, const char *map,
 		si.life_sec = DEF_LIFE_SEC;
 	if (!si.life_kb)
 		si.life_kb = DEF_LIFE_KB;
+	si.esn = esn;
 	si.nkeys = 2;
 	si.keys[0] = (struct sa_key){ .ipproto = 50, .dir = CRYPTOMAP_DIR_IN,
 		.spi = spi_in, .ck = sa->initiator ? r2i : i2r, .cl = a.ekey,
@@ -1423,10 +1441,10 @@ static struct v2child *child_install(struct v2sa *sa, const char *map,
 		.spi = spi_out, .ck = sa->initiator ? i2r : r2i, .cl = a.ekey,
 		.ak = (sa->initiator ? i2r : r2i) + a.ekey, .al = a.akey };
 	r = knl_sa_install(&si);
-	log_info("IKEv2 SA %u: esp SAs for %s %u with %s: transform set %s, inbound spi 0x%08X, outbound spi 0x%08X, local %s remote %s, pfs %s%.*d, lifetime %u s/%u KB: %s",
+	log_info("IKEv2 SA %u: esp SAs for %s %u with %s: transform set %s, inbound spi 0x%08X, outbound spi 0x%08X, local %s remote %s, pfs %s%.*d, %s, lifetime %u s/%u KB: %s",
 		 sa->id, map, seq, ipstr(sa->peer), t->name, spi_in, spi_out,
 		 ts_text(tsl), ts_text(tsr), pfs ? "group " : "off",
-		 pfs ? 1 : 0, pfs, si.life_sec, si.life_kb,
+		 pfs ? 1 : 0, pfs, esn ? "esn" : "no esn", si.life_sec, si.life_kb,
 		 r == 0 ? "installed" : r == -2 ?
 		 "not installed (no kernel SA operations)" : "installing FAILED");
 	buf_free(&km);
@@ -1479,7 +1497,7 @@ static void child_answer(struct v2sa *sa, const struct v2msg *m)
 	const struct tset *t;
 	uint32_t spi_out;
 	uint16_t err = error_notify(m);
-	int n, ni, nr_;
+	int n, ni, nr_, esn = 0;
 
 	if (!c->active)
 		return;
@@ -1503,7 +1521,7 @@ static void child_answer(struct v2sa *sa, const struct v2msg *m)
 		struct esp_alg a;
 
 		esp_of(t, &a);
-		if (!esp_match(&props[0], &a, c->pfs)) {
+		if (!esp_match(&props[0], &a, c->pfs, &esn)) {
 			log_err("IKEv2 SA %u: %s answered with transforms we did not offer",
 				sa->id, ipstr(sa->peer));
 			goto out;
@@ -1533,11 +1551,11 @@ static void child_answer(struct v2sa *sa, const struct v2msg *m)
 			}
 		}
 		child_install(sa, c->map, c->seq, t, c->spi_in, spi_out,
-			      c->pfs ? &gir : NULL, &c->ni, &nr, c->pfs,
+			      c->pfs ? &gir : NULL, &c->ni, &nr, c->pfs, esn,
 			      &tsi[0], &tsr[0]);
 	} else {
 		child_install(sa, c->map, c->seq, t, c->spi_in, spi_out, NULL,
-			      &sa->ni, &sa->nr, 0, &tsi[0], &tsr[0]);
+			      &sa->ni, &sa->nr, 0, esn, &tsi[0], &tsr[0]);
 	}
 	if (c->rekey_spi) {
 		/* the new pair took over output; the old one goes */
@@ -2005,7 +2023,7 @@ static void child_respond(struct v2sa *sa, const struct v2msg *m, bool create,
 	struct xfl l;
 	uint16_t err = 0;
 	uint32_t spi_in, rekey = 0;
-	int n, i, k, pick = -1;
+	int n, i, k, pick = -1, esn = 0;
 	size_t s;
 
 	if (find_notify(m, N_USE_TRANSPORT)) {
@@ -2032,7 +2050,8 @@ static void child_respond(struct v2sa *sa, const struct v2msg *m, bool create,
 		for (k = 0; k < e->ntsets && pick < 0; k++) {
 			t = conf_tset(&ike.conf->cm, e->tsets[k]);
 			if (t && esp_of(t, &a) &&
-			    esp_match(&props[i], &a, create && kp ? e->pfs : 0))
+			    esp_match(&props[i], &a, create && kp ? e->pfs : 0,
+				      &esn))
 				pick = i;
 		}
 	}
@@ -2078,7 +2097,8 @@ static void child_respond(struct v2sa *sa, const struct v2msg *m, bool create,
 	esp_of(t, &a);
 	child_install(sa, e->map, e->seq, t, spi_in, get32(props[pick].spi),
 		      gir.len ? &gir : NULL, create ? &ni : &sa->ni,
-		      create ? &nr : &sa->nr, gir.len ? e->pfs : 0, &tsl, &tsr);
+		      create ? &nr : &sa->nr, gir.len ? e->pfs : 0, esn, &tsl,
+		      &tsr);
 	if (rekey) {
 		struct v2child *ch;
 
@@ -2087,7 +2107,7 @@ static void child_respond(struct v2sa *sa, const struct v2msg *m, bool create,
 			if (ch->ike_id == sa->id && ch->spi_out == rekey)
 				ch->rekeying = true;
 	}
-	esp_xfl(&a, gir.len ? e->pfs : 0, &l);
+	esp_xfl(&a, gir.len ? e->pfs : 0, esn, &l);
 	s = pb_begin(out, P_SA);
 	add_proposal(&out->b, true, props[pick].num, PR_ESP,
 		     (uint8_t *)&(uint32_t){ htonl(spi_in) }, 4, &l);

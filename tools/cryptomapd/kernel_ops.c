@@ -211,6 +211,8 @@ int knl_sa_install(const struct sa_install *si)
 	mnl_attr_put_u32(nlh, CRYPTOMAP_SA_A_LIFE_KB, si->life_kb);
 	if (si->standby)
 		mnl_attr_put(nlh, CRYPTOMAP_SA_A_STANDBY, 0, NULL);
+	if (si->esn)
+		mnl_attr_put(nlh, CRYPTOMAP_SA_A_ESN, 0, NULL);
 	for (i = 0; i < si->nkeys; i++) {
 		const struct sa_key *k = &si->keys[i];
 		struct nlattr *n = mnl_attr_nest_start(nlh, CRYPTOMAP_SA_A_KEY);
