@@ -21,16 +21,12 @@
 . "$(dirname "$0")/ikev2_lib.sh"
 
 ktap_header
-ike_have_strongswan || ktap_skip_all "strongSwan (charon, swanctl) not installed"
-[ -x "$CRYPTOMAPD" ] || ktap_skip_all "no $CRYPTOMAPD (make cli)"
-ktap_plan 16
+ike_lab_up 16
 
 PB=$LAB_GWB_WAN_IP
 PC=198.51.100.2
 HOSTC=192.168.5.100
 NPING=${IKE3_PINGS:-40}
-cm_load || ktap_exit_fail "module load"
-lab_setup || ktap_exit_fail "lab setup"
 # shellcheck disable=SC2154 # gwC, hostC: set by setup_ns
 {
 	setup_ns gwC hostC &&
@@ -58,8 +54,6 @@ lab_setup || ktap_exit_fail "lab setup"
 	BATCH
 	ip netns exec "$gwC" sysctl -qw net.ipv4.ip_forward=1
 } || ktap_exit_fail "site C setup"
-ike_dirs
-on_exit sw_stop
 
 {
 	cat <<-CONF

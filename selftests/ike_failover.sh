@@ -54,14 +54,7 @@ check_match "show crypto map: Current peer $P1" "Current peer: $P1\$" \
 	"$CRYPTOMAP" -n "$gwA" show crypto map
 
 # the first peer dies
-ip netns exec "$gwB" nft -f - <<NFT
-table ip dead {
-	chain in {
-		type filter hook input priority 0; policy accept;
-		ip daddr $P1 drop
-	}
-}
-NFT
+peer_dies "$P1"
 ip netns exec "$hostA" ping -q -i 0.5 -c 200 -W 1 "$LAB_HOSTB_IP" > "$IKE_DIR/ping.out" 2>&1 &
 pingpid=$!
 on_exit kill "$pingpid"

@@ -146,6 +146,39 @@ sw_child_up() {
 	grep -q INSTALLED <<< "$out"
 }
 
+# ike_lab_up PLAN: the start every IKE test shares (after ktap_header):
+# skip without strongSwan or the daemon, plan PLAN checks, load the
+# module, the four-namespace lab, a private folder, charon stopped at exit
+ike_lab_up() {
+	ike_have_strongswan || ktap_skip_all "strongSwan (charon, swanctl) not installed"
+	[ -x "$CRYPTOMAPD" ] || ktap_skip_all "no $CRYPTOMAPD (make cli)"
+	ktap_plan "$1"
+	cm_load || ktap_exit_fail "module load"
+	lab_setup || ktap_exit_fail "lab setup"
+	ike_dirs
+	on_exit sw_stop
+}
+
+# sw_stop: charon on gwB ends
+sw_stop() {
+	local pid
+	pid=$(cat "$IKE_DIR/sw/run/charon.pid" 2>/dev/null) && kill "$pid" 2>/dev/null
+	return 0
+}
+
 cmd_log_has() {
 	grep -qE -- "$1" "$IKE_DIR/cryptomapd.log"
+}
+
+# peer_dies ADDR: gwB drops everything sent to its address ADDR (nftables),
+# as if the gateway behind it had died
+peer_dies() {
+	ip netns exec "$gwB" nft -f - <<-NFT
+	table ip dead {
+		chain in {
+			type filter hook input priority 0; policy accept;
+			ip daddr $1 drop
+		}
+	}
+	NFT
 }

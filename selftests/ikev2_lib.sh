@@ -7,7 +7,8 @@
 
 # sw2_conf IKE_PROPOSALS CHILD... : gwB's strongswan.conf and an IKEv2
 # swanctl.conf; each CHILD is NAME:LOCAL_TS:REMOTE_TS:ESP_PROPOSALS[:START]
-# (START: none, default, or trap).  SW2_PSK overrides the key.
+# (START: none, default, or trap).  SW2_PSK overrides the key,
+# SW_LOCAL_ADDRS gwB's addresses.
 sw2_conf() {
 	local ikep=$1 d=$IKE_DIR/sw c name lts rts espp start
 	shift
@@ -17,7 +18,7 @@ sw2_conf() {
 		connections {
 			gwa {
 				version = 2
-				local_addrs = $LAB_GWB_WAN_IP
+				local_addrs = ${SW_LOCAL_ADDRS:-$LAB_GWB_WAN_IP}
 				remote_addrs = $LAB_GWA_WAN_IP
 				proposals = $ikep
 				encap = no
@@ -74,13 +75,6 @@ v2_cmd_start() {
 	busywait 5000 cmd_ctl show crypto ikev2 sa >/dev/null
 }
 
-# sw_stop: charon on gwB ends (at exit too)
-sw_stop() {
-	local pid
-	pid=$(cat "$IKE_DIR/sw/run/charon.pid" 2>/dev/null) && kill "$pid" 2>/dev/null
-	return 0
-}
-
 # v2_ios_ikev2 PEER: the IOS IKEv2 part of gwA's configuration
 v2_ios_ikev2() {
 	cat <<-EOF
@@ -99,6 +93,22 @@ v2_ios_ikev2() {
 	 authentication local pre-share
 	 authentication remote pre-share
 	 keyring local KR-1
+	EOF
+}
+
+# v2_ios_map: gwA's crypto map MYMAP 10, LAN A -> LAN B with gwB, transform
+# set TS (esp-aes 256 and $V2_TS_AUTH, default esp-sha-hmac), PROF-1
+v2_ios_map() {
+	cat <<-EOF
+	access-list 100 permit ip 192.168.1.0 0.0.0.255 192.168.3.0 0.0.0.255
+	crypto ipsec transform-set TS esp-aes 256 ${V2_TS_AUTH:-esp-sha-hmac}
+	crypto map MYMAP 10 ipsec-isakmp
+	 match address 100
+	 set peer $LAB_GWB_WAN_IP
+	 set transform-set TS
+	 set ikev2-profile PROF-1
+	interface wan0
+	 crypto map MYMAP
 	EOF
 }
 
