@@ -1343,6 +1343,16 @@ static int child_request(struct v2sa *sa, struct pb *p, bool with_ke,
 	return 0;
 }
 
+static bool relearned_with(uint32_t peer)
+{
+	const struct v2child *ch;
+
+	for (ch = children; ch; ch = ch->next)
+		if (ch->relearned && ch->peer == peer)
+			return true;
+	return false;
+}
+
 static void send_auth(struct v2sa *sa)
 {
 	struct pb p = { 0 };
@@ -1363,7 +1373,13 @@ static void send_auth(struct v2sa *sa)
 	buf_add16(&p.b, 0);
 	buf_addb(&p.b, &auth);
 	pb_end(&p, s);
-	pb_notify(&p, 0, NULL, 0, N2_INITIAL_CONTACT, NULL, 0);
+	/*
+	 * INITIAL_CONTACT makes the peer drop its other IKE SAs with us and
+	 * their Child SAs at once, before the new child is in: not while a
+	 * re-learned pair still runs on one of them (a lost packet or more).
+	 */
+	if (!relearned_with(sa->peer))
+		pb_notify(&p, 0, NULL, 0, N2_INITIAL_CONTACT, NULL, 0);
 	if (sa->cx.active && child_request(sa, &p, false, &why)) {
 		log_err("IKEv2: crypto map %s %u: %s", sa->cx.map, sa->cx.seq, why);
 		sa->cx.active = false;
@@ -2841,11 +2857,13 @@ int ikev2_initiate(const char *map, uint32_t seq, uint32_t peer,
  * After a restart the pairs in the module keep carrying traffic; one of an
  * IKEv2 entry is re-learned with no IKE SA (the peer's is keyed with
  * secrets we lost).  ikev2_relearn_connect then opens a new IKE SA to its
- * peer at once: IKE_AUTH carries INITIAL_CONTACT, so the peer drops its
- * stale IKE SA and Child SAs, and negotiates the entry's new pair, which
+ * peer at once, whose IKE_AUTH negotiates the entry's new pair; it
  * replaces the re-learned one make-before-break (the module keeps the old
- * inbound SA for its grace time).  IKEv2 has no IKE SA without a Child
- * SA (RFC 7296 1.2), hence no waiting for the soft EXPIRE as IKEv1 does.
+ * inbound SA for its grace time).  No INITIAL_CONTACT this time: the peer
+ * would drop its old Child SA before installing the new one.  Its stale
+ * IKE SA goes by its uniqueness policy or its liveness checks.  IKEv2 has
+ * no IKE SA without a Child SA (RFC 7296 1.2), hence no waiting for the
+ * soft EXPIRE as IKEv1 does.
  */
 void ikev2_relearn(const char *map, uint32_t seq, uint32_t peer,
 		   uint32_t spi_in, uint32_t spi_out, const char *tset,
