@@ -2861,7 +2861,7 @@ int ikev2_initiate(const char *map, uint32_t seq, uint32_t peer,
  * replaces the re-learned one make-before-break (the module keeps the old
  * inbound SA for its grace time).  No INITIAL_CONTACT this time: the peer
  * would drop its old Child SA before installing the new one.  Its stale
- * IKE SA goes by its uniqueness policy or its liveness checks.  IKEv2 has
+ * IKE SA idles until its liveness checks or lifetime end it.  IKEv2 has
  * no IKE SA without a Child SA (RFC 7296 1.2), hence no waiting for the
  * soft EXPIRE as IKEv1 does.
  */
