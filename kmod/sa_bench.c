@@ -62,10 +62,18 @@ unsigned int cm_sa_bench_clear(struct cm_sadb *db)
 	return n;
 }
 
+/* Where an install's time goes: bundle and transforms, then the hash. */
+struct cm_bench_split {
+	u64 create_ns, publish_ns;
+	u64 tenth_ns[10];		/* each tenth of the N pairs */
+};
+
 static int cm_bench_install(struct cm_sadb *db, struct cm_spd_entry *e,
-			    struct cm_session_key *keys, u32 spi)
+			    struct cm_session_key *keys, u32 spi,
+			    struct cm_bench_split *split)
 {
 	struct cm_sa_pair *pair;
+	u64 t0, t1;
 	int err;
 
 	keys[CM_SA_ESP_IN].spi = spi;
@@ -74,13 +82,17 @@ static int cm_bench_install(struct cm_sadb *db, struct cm_spd_entry *e,
 	get_random_bytes(keys[CM_SA_ESP_IN].auth, 20);
 	get_random_bytes(keys[CM_SA_ESP_OUT].cipher, 32);
 	get_random_bytes(keys[CM_SA_ESP_OUT].auth, 20);
+	t0 = ktime_get_ns();
 	pair = cm_pair_create(db, e, &e->tsets[0], keys);
 	if (IS_ERR(pair))
 		return PTR_ERR(pair);
 	pair->bench = true;
+	t1 = ktime_get_ns();
 	err = cm_pair_publish(db, pair);
 	if (err)
 		cm_sa_pair_put(pair);
+	split->create_ns += t1 - t0;
+	split->publish_ns += ktime_get_ns() - t1;
 	return err;
 }
 
@@ -122,7 +134,8 @@ static int cm_bench_run(struct cm_sadb *db, unsigned int n)
 	struct cm_session_key *keys;
 	struct cm_spd_entry *e;
 	unsigned int i, done = 0, hits = 0, skipped = 0;
-	u64 t0, install, hot, rnd, miss, mhot, mrnd, mmiss;
+	u64 t0, tt, install, hot, rnd, miss, mhot, mrnd, mmiss;
+	struct cm_bench_split split = {};
 	u32 spi = CM_BENCH_SPI, *spis;
 	int err = 0;
 
@@ -151,17 +164,24 @@ static int cm_bench_run(struct cm_sadb *db, unsigned int n)
 	}
 
 	t0 = ktime_get_ns();
+	tt = t0;
 	while (done < n) {
 		if (cm_sa_spi_taken(db, spi, IPPROTO_ESP)) {
 			spi++;
 			skipped++;
 			continue;
 		}
-		err = cm_bench_install(db, e, keys, spi);
+		err = cm_bench_install(db, e, keys, spi, &split);
 		if (err)
 			break;
 		done++;
 		spi++;
+		if (done * 10ULL % n < 10) {	/* a tenth of n is done */
+			u64 now = ktime_get_ns();
+
+			split.tenth_ns[min(done * 10ULL / n, 10ULL) - 1] = now - tt;
+			tt = now;
+		}
 		cond_resched();
 		if (fatal_signal_pending(current)) {
 			err = -EINTR;
@@ -191,6 +211,13 @@ static int cm_bench_run(struct cm_sadb *db, unsigned int n)
 		done, 2 * done, install, install / done, hot, rnd, miss,
 		mhot, mrnd, mmiss, CM_BENCH_BATCH, CM_BENCH_ROUNDS, hits,
 		skipped);
+	pr_info("sa_bench: install split: create %llu ms (bundle, SAs, transforms keyed) publish %llu ms (hash, list); ms per tenth of the pairs: %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu\n",
+		split.create_ns / NSEC_PER_MSEC, split.publish_ns / NSEC_PER_MSEC,
+		split.tenth_ns[0] / NSEC_PER_MSEC, split.tenth_ns[1] / NSEC_PER_MSEC,
+		split.tenth_ns[2] / NSEC_PER_MSEC, split.tenth_ns[3] / NSEC_PER_MSEC,
+		split.tenth_ns[4] / NSEC_PER_MSEC, split.tenth_ns[5] / NSEC_PER_MSEC,
+		split.tenth_ns[6] / NSEC_PER_MSEC, split.tenth_ns[7] / NSEC_PER_MSEC,
+		split.tenth_ns[8] / NSEC_PER_MSEC, split.tenth_ns[9] / NSEC_PER_MSEC);
 out:
 	if (err)
 		pr_info("sa_bench: %u of %u bundles installed, error %d\n",

@@ -454,6 +454,53 @@ phase_sacfg() {
 BENCH_CONFIG_SIZES=${BENCH_CONFIG_SIZES:-1 1000 10000}
 BENCH_CONFIG_KINDS=${BENCH_CONFIG_KINDS:-acl map sa}
 
+# config_profile KIND N FILE: with BENCH_PROFILE=1, after the first run of
+# a point, the same file applied once more to a fresh module under
+# `perf record -e cpu-clock -a -g` (TCG has no PMU: timer samples at
+# BENCH_PROFILE_HZ on every vCPU, so samples / HZ = CPU seconds): the CPU
+# by process and object, then the kernel functions with their callees'
+# time included (the phases: ENTRY_SET/ACL_SET handling, the commit's
+# SPD compile and SADB sync, the transforms' allocation), then the top
+# self-time symbols.  BENCH_PROFILE=2 also counts the CLI's netlink
+# syscalls (strace -c of one more apply; strace slows it a lot).
+BENCH_PROFILE=${BENCH_PROFILE:-}
+BENCH_PROFILE_HZ=${BENCH_PROFILE_HZ:-499}
+
+# profile_report FILE LABEL: what config_profile prints of a perf.data
+profile_report() {
+	local p="# profile: $2:"
+	perf report -i "$1" --stdio --header-only 2>/dev/null |
+		grep -E 'sample duration' | sed "s/^/$p /"
+	echo "$p CPU by process and object (${BENCH_PROFILE_HZ} samples = 1 CPU-s)"
+	perf report -i "$1" --no-children --sort comm,dso --stdio -g none \
+		-n --percent-limit 1 2>/dev/null | grep -v '^#' | grep -v '^$' |
+		head -20 | sed "s/^/$p /"
+	echo "$p kernel functions, callees included"
+	perf report -i "$1" --children --sort sym --stdio -g none -n \
+		--percent-limit 1 2>/dev/null | grep -v '^#' | grep -v '^$' |
+		grep -E '\[k\] (cm_|crypto_|__sys_|netlink_|genl_|drbg|aead_|kmem_|__kmalloc|pcpu_|alloc_percpu|__alloc_percpu|rht|rhashtable|vmalloc|__vmalloc|__alloc_pages|get_page_from|exit_|do_exit|do_execve|do_filp_open|do_user_addr_fault)' |
+		head -50 | sed "s/^/$p /"
+	echo "$p self time"
+	perf report -i "$1" --no-children --sort dso,sym --stdio -g none -n \
+		--percent-limit 0.7 2>/dev/null | grep -v '^#' | grep -v '^$' |
+		head -30 | sed "s/^/$p /"
+}
+config_profile() {
+	local kind=$1 n=$2 cfg=$3 p="# profile: $1 $2:"
+	command -v perf >/dev/null || { log "profile: no perf"; return 0; }
+	cm_reset
+	perf record -q -e cpu-clock -F "$BENCH_PROFILE_HZ" -a -g -o /tmp/perf.data -- \
+		ip netns exec "$gwA" "$CRYPTOMAP" config "$cfg" >/dev/null 2>&1
+	profile_report /tmp/perf.data "$kind $n"
+	cm_reset
+	if [ "$BENCH_PROFILE" = 2 ] && command -v strace >/dev/null; then
+		strace -f -c -e trace=sendmsg,recvmsg,sendto,recvfrom -o /tmp/strace.out \
+			ip netns exec "$gwA" "$CRYPTOMAP" config "$cfg" >/dev/null 2>&1
+		sed "s/^/$p strace: /" /tmp/strace.out
+		cm_reset
+	fi
+}
+
 # config_point KIND N FILE [KEY=VAL...]: the timings of one file
 config_point() {
 	local kind=$1 n=$2 cfg=$3 nl t0 t1 v r rc
@@ -495,6 +542,9 @@ config_point() {
 		t1=$(now_ms)
 		rec config reapply_ms $((t1 - t0)) kind="$kind" n="$n" config_lines="$nl" run="$r" "$@"
 		log "config: $kind $n ($nl lines) applied"
+		if [ "$r" -eq 1 ] && [ -n "$BENCH_PROFILE" ]; then
+			config_profile "$kind" "$n" "$cfg"
+		fi
 	done
 }
 

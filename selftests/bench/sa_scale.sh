@@ -31,14 +31,25 @@
 BENCH_SA_XFRM=${BENCH_SA_XFRM:-1000 10000}
 BENCH_SA_TFM=${BENCH_SA_TFM:-10000}
 
-# sa_bench_set N: write the module's sa_bench in gwB; prints its log line
+# sa_bench_set N: write the module's sa_bench in gwB; prints its log lines
+# (the figures, then the install split).  With BENCH_PROFILE set and N at
+# least BENCH_PROFILE_SA, the install runs under perf record (see
+# config_profile in run.sh).
+BENCH_PROFILE_SA=${BENCH_PROFILE_SA:-10000}
 sa_bench_set() {
-	local mark
+	local mark cmd="echo $1 > /sys/module/cryptomap/parameters/sa_bench"
 	mark="sa-bench-$RANDOM$RANDOM"
 	echo "$mark" > /dev/kmsg
-	ip netns exec "$gwB" sh -c "echo $1 > /sys/module/cryptomap/parameters/sa_bench" ||
-		return 1
+	if [ -n "$BENCH_PROFILE" ] && [ "$1" -ge "$BENCH_PROFILE_SA" ] &&
+	   command -v perf >/dev/null; then
+		perf record -q -e cpu-clock -F "${BENCH_PROFILE_HZ:-499}" -a -g -o /tmp/perf.data -- \
+			ip netns exec "$gwB" sh -c "$cmd" || return 1
+		profile_report /tmp/perf.data "sa_bench $1" >&2
+	else
+		ip netns exec "$gwB" sh -c "$cmd" || return 1
+	fi
 	dmesg | sed -n "/$mark/,\$p" | grep 'sa_bench: pairs' | tail -n 1
+	dmesg | sed -n "/$mark/,\$p" | grep 'sa_bench: install split' | tail -n 1
 }
 
 # xfrm_mem N: KiB of Slab + Percpu that N XFRM ESP states take
@@ -73,7 +84,7 @@ xfrm_mem() {
 }
 
 phase_sa() {
-	local n m0 m1 line r v ts=T-aes256-sha
+	local n m0 m1 line split r v cms pms tenths ts=T-aes256-sha
 	esp_case_keys aes256 sha 9100
 	cm_reset
 	for g in "$gwA:$LAB_GWB_WAN_IP" "$gwB:$LAB_GWA_WAN_IP"; do
@@ -103,6 +114,8 @@ phase_sa() {
 		line=$(sa_bench_set "$n") || { rec sascale failed "$n" reason="sa_bench=$n refused"; continue; }
 		settle
 		m1=$(mem_kb)
+		split=$(sed -n 's/.*install split: //p' <<< "$line")
+		line=$(head -n 1 <<< "$line")
 		# pairs P sas S install_ns I per_pair_ns X lookup ns: hot H random R
 		# miss M mean hot H random R miss M
 		# shellcheck disable=SC2046 # numbers
@@ -120,6 +133,12 @@ phase_sa() {
 		rec sascale lookup_mean_ns "$9" pairs="$n" sas="$2" lookup=random
 		rec sascale mem_kb $((m1 - m0)) pairs="$n" sas="$2"
 		log "sa: $n pairs: install $(($3 / 1000000)) ms, lookup hot $5 random $6 miss $7 ns, +$((m1 - m0)) KiB"
+		log "sa: $n pairs: $split; guest $(grep -E '^(MemTotal|MemFree)' /proc/meminfo | tr -s ' ' | tr '\n' ' ')"
+		read -r cms pms tenths <<< "$(sed -E 's/create ([0-9]+) ms.*publish ([0-9]+) ms.*tenth of the pairs: (.*)/\1 \2 \3/' <<< "$split")"
+		if [ -n "$tenths" ]; then
+			rec sascale install_create_ms "$cms" pairs="$n" tenths_ms="$tenths"
+			rec sascale install_publish_ms "$pms" pairs="$n"
+		fi
 		for ((r = 1; r <= BENCH_SCALE_REPEAT; r++)); do
 			v=$(udp_pps)
 			rec sascale udp64_pps "$v" pairs="$n" sas="$2" run="$r"
