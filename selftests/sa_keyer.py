@@ -20,6 +20,7 @@ line.  --started FILE is created once it listens, --ready FILE once the
 first pair is installed; with --go FILE the rekeys start once FILE exists.
 
 daemon options: --rekeys N --interval S (rekeys after the first install),
+--activate-gap S (seconds between the two ends' activations),
 --life-sec / --life-kb / --idle-time (what SA_ADD gives), --oseq N (the
 outbound SAs start after sequence number N), --no-rekey-on-soft
 (by default a soft EXPIRE triggers a rekey, as a daemon does), --duration
@@ -244,11 +245,15 @@ class Keyer:
                 at.append(K.flag(a('standby')))
             self.gw[s].do('SA_ADD', *at)
         if standby:
-            # Both inbound SAs accept now: switch the output over.
+            # Both inbound SAs accept now: switch the output over, one end
+            # --activate-gap seconds after the other (IKE's messages take
+            # a while from one end to the other).
             for s in 'ab':
                 self.gw[s].do('SA_UPDATE', K.u32(a('spi'), spi[s]),
                               K.u8(a('dir'), C['CRYPTOMAP_DIR_IN']),
                               K.flag(a('activate')))
+                if s == 'a' and self.args.activate_gap:
+                    time.sleep(self.args.activate_gap)
         self.pairs.append((spi['a'], spi['b']))
         self.stats['installs'] += 1
         return spi
@@ -496,6 +501,7 @@ def main():
     d.add_argument('--rekeys', type=int, default=0)
     d.add_argument('--interval', type=float, default=1.0)
     d.add_argument('--grace', type=float, default=0.5)
+    d.add_argument('--activate-gap', type=float, default=0)
     d.add_argument('--life-sec', type=int, default=0)
     d.add_argument('--life-kb', type=int, default=0)
     d.add_argument('--idle-time', type=int, default=0)

@@ -5,8 +5,8 @@
 # ipsec-isakmp entry, selftests/sa_keyer.py playing the keying daemon on
 # both.  iperf3 sends UDP at a fixed rate (IPERF_RATE, 1000-byte datagrams)
 # from hostA to hostB while the keyer makes REKEYS make-before-break rekeys
-# (SA_ADD standby on both, SA_UPDATE activate on both, SA_DEL of the old
-# pair 0.5 s later).  iperf3 counts every datagram: none may be lost, none
+# (SA_ADD standby on both, SA_UPDATE activate on gwA then, REKEY_GAP s
+# later, on gwB, SA_DEL of the old pair 0.5 s later).  iperf3 counts every datagram: none may be lost, none
 # may be dropped as a replay, none may arrive for an unknown SPI, and the
 # traffic must have used several SPIs (the rekeys really happened under it).
 # The peer is cryptomap, not XFRM (see Documentation/performance.md).
@@ -17,6 +17,9 @@
 
 REKEYS=${REKEYS:-10}
 REKEY_INTERVAL=${REKEY_INTERVAL:-1}
+# gwB switches its output REKEY_GAP s after gwA, as when IKE's messages
+# cross a network: gwA's new SAs must be accepted by gwB's standby pair
+REKEY_GAP=${REKEY_GAP:-0.2}
 IPERF_RATE=${IPERF_RATE:-800K}
 KEYER="python3 $SELFTESTS/sa_keyer.py"
 
@@ -55,7 +58,7 @@ stat_of() {	# stat_of NS WORD: "#pkts WORD N" of show ... detail, summed
 
 $KEYER daemon --ns-a "$gwA" --ns-b "$gwB" --log "$TMP/keyer.log" \
 	--started "$TMP/started" --ready "$TMP/ready" --go "$TMP/go" \
-	--rekeys "$REKEYS" --interval "$REKEY_INTERVAL" \
+	--rekeys "$REKEYS" --interval "$REKEY_INTERVAL" --activate-gap "$REKEY_GAP" \
 	> "$TMP/keyer.out" 2> "$TMP/keyer.err" &
 KEYER_PID=$!
 busywait 30000 test -e "$TMP/started" ||
