@@ -32,11 +32,14 @@ struct nl {
 	char ext_msg[512];	/* extack message of the last error */
 	/*
 	 * Batching (inside a configuration transaction): the requests are
-	 * queued in buf and sent BATCH_MAX at a time, then their ACKs read;
-	 * one round trip per batch instead of one per request.
+	 * queued in buf and sent BATCH_MAX at a time; only the last of a
+	 * batch asks for an ACK (the kernel answers a refused request
+	 * anyway, in order): one round trip and one ACK per batch instead
+	 * of one per request.
 	 */
 	bool batch;
 	size_t boff;		/* bytes queued in buf */
+	size_t blast;		/* offset of the last request queued */
 	unsigned int bn;	/* requests queued */
 	uint32_t bseq[BATCH_MAX];	/* their sequence numbers ... */
 	size_t bop[BATCH_MAX];	/* ... and the operation each belongs to */
@@ -596,20 +599,24 @@ static void put_ace(struct nlmsghdr *nlh, const struct ace *e)
 }
 
 /*
- * Send the queued requests in one sendmsg and read the ACK of each: the
- * kernel handles them in order and answers every one, refused or not.
- * 0, or the error of the first refused request (its operation in
- * n->err_op, its extack message in n->ext_msg).
+ * Send the queued requests in one sendmsg and read the answers: the
+ * kernel handles them in order and answers every refused one, then the
+ * last one (NLM_F_ACK), refused or not.  0, or the error of the first
+ * refused request (its operation in n->err_op, its extack message in
+ * n->ext_msg).
  */
 static int batch_flush(struct nl *n)
 {
-	unsigned int acked = 0, i;
+	unsigned int i, last, next = 0;
+	bool done = false;
 	int first = 0;
 	ssize_t len;
 
 	if (!n->bn)
 		return 0;
 	n->ext_msg[0] = 0;
+	last = n->bn - 1;
+	((struct nlmsghdr *)(n->buf + n->blast))->nlmsg_flags |= NLM_F_ACK;
 	len = mnl_socket_sendto(n->sk, n->buf, n->boff);
 	explicit_bzero(n->buf, n->boff);	/* session keys */
 	n->boff = 0;
@@ -619,7 +626,7 @@ static int batch_flush(struct nl *n)
 		n->bn = 0;
 		return first;
 	}
-	while (acked < n->bn) {
+	while (!done) {
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)n->buf;
 		int left;
 
@@ -627,7 +634,7 @@ static int batch_flush(struct nl *n)
 		if (len < 0) {
 			if (!first) {
 				first = -errno;
-				n->err_op = n->bop[acked];
+				n->err_op = n->bop[next];
 			}
 			break;
 		}
@@ -641,7 +648,9 @@ static int batch_flush(struct nl *n)
 			    n->bseq[i] != nlh->nlmsg_seq ||
 			    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
 				continue;
-			acked++;
+			next = i + 1;
+			if (i == last)
+				done = true;
 			if (!e->error || first ||
 			    (e->error == -ENOENT && n->bnoent[i]))
 				continue;
@@ -658,9 +667,11 @@ static int ack(struct nl *n, struct nlmsghdr *nlh)
 {
 	if (!n->batch)
 		return request(n, nlh, NULL, NULL);
+	nlh->nlmsg_flags &= ~NLM_F_ACK;	/* batch_flush() asks the last one */
 	n->bseq[n->bn] = nlh->nlmsg_seq;
 	n->bnoent[n->bn] = n->noent_ok;
 	n->bop[n->bn++] = n->op;
+	n->blast = n->boff;
 	n->boff += NLMSG_ALIGN(nlh->nlmsg_len);
 	if (n->bn == BATCH_MAX || n->boff > BUF_SIZE - MSG_MAX)
 		return batch_flush(n);
