@@ -809,6 +809,13 @@ static int cm_entry_parse(struct cm_entry_ctx *c, struct nlattr **tb,
 		return -EINVAL;
 	}
 
+	e->esn = nla_get_flag(tb[CRYPTOMAP_ENTRY_A_ESN]);
+	if (e->esn && !manual) {
+		cm_entry_err(c, tb[CRYPTOMAP_ENTRY_A_ESN],
+			     "set security-association esn needs ipsec-manual (IKEv2 negotiates ESN itself)");
+		return -EINVAL;
+	}
+
 	if (tb[CRYPTOMAP_ENTRY_A_KEYS]) {
 		err = cm_entry_keys(c, tb[CRYPTOMAP_ENTRY_A_KEYS], e);
 		if (err)
@@ -1012,7 +1019,8 @@ static int cm_entry_fill(struct sk_buff *msg, struct cm_net *cmn,
 	    nla_put_u8(msg, CRYPTOMAP_ENTRY_A_REPLAY_MODE, e->replay_mode) ||
 	    (e->replay_mode == CRYPTOMAP_REPLAY_WINDOW &&
 	     nla_put_u32(msg, CRYPTOMAP_ENTRY_A_REPLAY_WINDOW,
-			 e->replay_window)))
+			 e->replay_window)) ||
+	    (e->esn && nla_put_flag(msg, CRYPTOMAP_ENTRY_A_ESN)))
 		return -EMSGSIZE;
 
 	/* the keys themselves never leave the kernel */

@@ -138,6 +138,7 @@ struct cm_spd_entry {
 
 	struct cm_session_key keys[CM_MAX_KEYS];	/* ipsec-manual */
 	unsigned int n_keys;
+	bool esn;			/* ipsec-manual: 64-bit seq numbers */
 
 	void *sa;			/* owned by sa.c, set in cm_sadb_sync() */
 };
@@ -216,6 +217,7 @@ struct cm_entry {
 	u32 life_sec, life_kb, idle_time;	/* 0 = the global value */
 	u8 replay_mode;				/* enum cryptomap_replay_mode */
 	u32 replay_window;
+	bool esn;			/* ipsec-manual: 64-bit seq numbers */
 	struct cm_session_key *keys;	/* kmalloc'ed, kfree_sensitive */
 	unsigned int n_keys;
 };

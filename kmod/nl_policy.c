@@ -150,6 +150,7 @@ const struct nla_policy cm_entry_policy[CRYPTOMAP_ENTRY_A_MAX + 1] = {
 	[CRYPTOMAP_ENTRY_A_KEY] = { .type = NLA_REJECT },
 	[CRYPTOMAP_ENTRY_A_INACTIVE] = { .type = NLA_REJECT },
 	[CRYPTOMAP_ENTRY_A_CURRENT_PEER] = { .type = NLA_REJECT },
+	[CRYPTOMAP_ENTRY_A_ESN] = { .type = NLA_FLAG },
 };
 
 /* entry-peers: the content of CRYPTOMAP_ENTRY_A_PEERS */

@@ -181,7 +181,7 @@ static bool cm_pair_matches(const struct cm_sa_pair *pair,
 	       pair->seq == e->seq && pair->esp_enc == t->esp_enc &&
 	       pair->esp_auth == t->esp_auth && pair->keybits == t->keybits &&
 	       pair->ah == t->ah && pair->comp == t->comp &&
-	       pair->mode == t->mode &&
+	       pair->mode == t->mode && pair->esn == e->esn &&
 	       !crypto_memneq(pair->keys, keys,
 			      CM_SA_NSLOTS * sizeof(*pair->keys));
 }
@@ -453,7 +453,8 @@ int cm_sadb_sync(struct cm_net *cmn, struct cm_spd *spd)
 			cm_entry_keys(e, keys);
 			pair = cm_pair_find(db, e, keys);
 			if (!pair) {
-				pair = cm_pair_create(db, e, &e->tsets[0], keys);
+				pair = cm_pair_create_esn(db, e, &e->tsets[0],
+							  keys, e->esn);
 				err = PTR_ERR_OR_ZERO(pair);
 				if (!err) {
 					err = cm_pair_publish(db, pair);

@@ -653,6 +653,7 @@ static int cm_spd_compile_entry(const struct cm_cfg_view *v,
 
 	memcpy(se->keys, e->keys, e->n_keys * sizeof(*e->keys));
 	se->n_keys = e->n_keys;
+	se->esn = e->esn;
 
 	se->inactive = cm_spd_entry_reason(se);
 

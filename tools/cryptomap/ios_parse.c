@@ -1051,6 +1051,13 @@ static int sub_entry_set(struct pctx *p, struct entry *e, int i, bool no)
 			    p->w[i]);
 	}
 	if (!strcmp(p->w[i], "security-association")) {
+		/* cryptomap extension: ESN for the manual SAs */
+		if (i + 1 < p->n && !strcmp(p->w[i + 1], "esn")) {
+			if (!no && e->type != CRYPTOMAP_TYPE_MANUAL)
+				return perr(p, "needs ipsec-manual (IKEv2 negotiates ESN itself)");
+			e->esn = !no;
+			return no_more(p, i + 2);
+		}
 		if (parse_sa_knob(p, i + 1, no, &k, &v))
 			return -1;
 		switch (k) {

@@ -802,7 +802,7 @@ bool entry_equal(const struct entry *a, const struct entry *b)
 	    a->npeers != b->npeers || a->ntsets != b->ntsets ||
 	    a->pfs != b->pfs || a->life_sec != b->life_sec ||
 	    a->life_kb != b->life_kb || a->replay_mode != b->replay_mode ||
-	    a->idle != b->idle || a->nkeys != b->nkeys)
+	    a->idle != b->idle || a->esn != b->esn || a->nkeys != b->nkeys)
 		return false;
 	if (a->replay_mode == CRYPTOMAP_REPLAY_WINDOW &&
 	    a->replay_window != b->replay_window)

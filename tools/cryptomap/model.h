@@ -73,6 +73,7 @@ struct entry {
 	uint8_t replay_mode;		/* enum cryptomap_replay_mode */
 	uint32_t replay_window;
 	uint32_t idle;			/* 0 = the global value */
+	bool esn;			/* ipsec-manual: extended seq numbers */
 	struct skey keys[MAX_KEYS];
 	int nkeys;
 	/* read only, from the kernel */

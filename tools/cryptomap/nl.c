@@ -436,6 +436,7 @@ static int entry_cb(const struct nlmsghdr *nlh, void *data)
 	if (e->replay_mode != CRYPTOMAP_REPLAY_WINDOW)
 		e->replay_window = 0;
 	e->idle = a_uint(&t, CRYPTOMAP_ENTRY_A_IDLE_TIME);
+	e->esn = t.a[CRYPTOMAP_ENTRY_A_ESN] != NULL;
 	e->inactive = a_uint(&t, CRYPTOMAP_ENTRY_A_INACTIVE);
 	e->current_peer = a_uint(&t, CRYPTOMAP_ENTRY_A_CURRENT_PEER);
 	if (t.a[CRYPTOMAP_ENTRY_A_KEYS])
@@ -767,6 +768,8 @@ static int set_entry(struct nl *n, const struct entry *e)
 				 e->replay_window);
 	if (e->idle)
 		mnl_attr_put_u32(nlh, CRYPTOMAP_ENTRY_A_IDLE_TIME, e->idle);
+	if (e->esn)
+		mnl_attr_put(nlh, CRYPTOMAP_ENTRY_A_ESN, 0, NULL);
 	if (e->nkeys) {
 		x = mnl_attr_nest_start(nlh, CRYPTOMAP_ENTRY_A_KEYS);
 		for (i = 0; i < e->nkeys; i++) {

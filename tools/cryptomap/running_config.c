@@ -110,6 +110,8 @@ static void print_entry(FILE *out, const struct entry *e)
 	if (e->idle)
 		fprintf(out, " set security-association idle-time %u\n",
 			e->idle);
+	if (e->esn)
+		fprintf(out, " set security-association esn\n");
 	for (i = 0; i < e->nkeys; i++)
 		print_key(out, &e->keys[i]);
 	if (e->ntsets) {
@@ -359,6 +361,8 @@ void json_running_config(const struct config *c)
 				jw_bool("replay_disable", true);
 			if (e->idle)
 				jw_uint("idle_time", e->idle);
+			if (e->esn)
+				jw_bool("esn", true);
 			jw_arr_start("session_keys");
 			for (j = 0; j < e->nkeys; j++) {
 				jw_obj_start(NULL);

@@ -131,6 +131,10 @@ static void print_entry(const struct config *c, const struct entry *e)
 		print_u64(PRINT_ANY, "idle_time",
 			  "\tSecurity association idletime: %llu seconds\n",
 			  effective_idle(c, e));
+	/* cryptomap extension, shown only when set: IOS has no such line */
+	if (e->esn)
+		print_yn(PRINT_ANY, "esn",
+			 "\tExtended sequence numbers (Y/N): %s\n", true);
 	print_yn(PRINT_ANY, "responder_only", "\tResponder-Only (Y/N): %s\n",
 		 false);
 	print_yn(PRINT_ANY, "pfs", "\tPFS (Y/N): %s\n", e->pfs != 0);

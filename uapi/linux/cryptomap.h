@@ -257,6 +257,7 @@ enum cryptomap_entry_attrs {
 	CRYPTOMAP_ENTRY_A_KEY,		/* nest: enum cryptomap_key_attrs */
 	CRYPTOMAP_ENTRY_A_INACTIVE,	/* u8, enum cryptomap_inactive (read) */
 	CRYPTOMAP_ENTRY_A_CURRENT_PEER,	/* be32 (read) */
+	CRYPTOMAP_ENTRY_A_ESN,		/* flag: ipsec-manual SAs use ESN */
 	__CRYPTOMAP_ENTRY_A_MAX,
 };
 #define CRYPTOMAP_ENTRY_A_MAX (__CRYPTOMAP_ENTRY_A_MAX - 1)
