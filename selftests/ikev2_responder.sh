@@ -21,14 +21,7 @@
 . "$(dirname "$0")/esp_common.sh"
 
 ktap_header
-ike_have_strongswan || ktap_skip_all "strongSwan (charon, swanctl) not installed"
-[ -x "$CRYPTOMAPD" ] || ktap_skip_all "no $CRYPTOMAPD (make cli)"
-ktap_plan 21
-
-cm_load || ktap_exit_fail "module load"
-lab_setup || ktap_exit_fail "lab setup"
-ike_dirs
-on_exit sw_stop
+ike_lab_up 21
 {
 	v2_ios_ikev2 "$LAB_GWB_WAN_IP"
 	cat <<-CONF
