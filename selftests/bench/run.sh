@@ -501,6 +501,34 @@ config_profile() {
 	fi
 }
 
+# config_apply_b KIND N FILE RUN: with BENCH_KO_B (the path of another
+# cryptomap.ko, e.g. a candidate change), each run of a point also
+# applies the file to a fresh load of that module, right after the run
+# with the tree's, so that both are timed under the same host load
+# (records with ko=b).
+BENCH_KO_B=${BENCH_KO_B:-}
+config_apply_b() {
+	local kind=$1 n=$2 cfg=$3 r=$4 ko=$CRYPTOMAP_KO t0 t1 u sy rc=0
+	CRYPTOMAP_KO=$BENCH_KO_B
+	cm_reset || { CRYPTOMAP_KO=$ko; cm_reset; return 1; }
+	t0=$(now_ms)
+	{ TIMEFORMAT='%3U %3S'; time timeout "$BENCH_SA_TIMEOUT" \
+		ip netns exec "$gwA" "$CRYPTOMAP" config "$cfg" \
+		>/tmp/cfg.err 2>&1 || rc=$?; } 2>/tmp/cfg.time
+	t1=$(now_ms)
+	if [ "$rc" -eq 0 ]; then
+		read -r u sy < /tmp/cfg.time
+		rec config apply_ms $((t1 - t0)) kind="$kind" n="$n" run="$r" ko=b
+		rec config apply_user_ms "$(awk -v x="$u" 'BEGIN { printf "%d", x * 1000 }')" kind="$kind" n="$n" run="$r" ko=b
+		rec config apply_sys_ms "$(awk -v x="$sy" 'BEGIN { printf "%d", x * 1000 }')" kind="$kind" n="$n" run="$r" ko=b
+		log "config: $kind $n applied with $BENCH_KO_B"
+	else
+		log "config: $kind $n failed with $BENCH_KO_B ($rc): $(head -c 300 /tmp/cfg.err)"
+	fi
+	CRYPTOMAP_KO=$ko
+	cm_reset
+}
+
 # config_point KIND N FILE [KEY=VAL...]: the timings of one file
 config_point() {
 	local kind=$1 n=$2 cfg=$3 nl t0 t1 v r rc
@@ -542,6 +570,7 @@ config_point() {
 		t1=$(now_ms)
 		rec config reapply_ms $((t1 - t0)) kind="$kind" n="$n" config_lines="$nl" run="$r" "$@"
 		log "config: $kind $n ($nl lines) applied"
+		[ -z "$BENCH_KO_B" ] || config_apply_b "$kind" "$n" "$cfg" "$r"
 		if [ "$r" -eq 1 ] && [ -n "$BENCH_PROFILE" ]; then
 			config_profile "$kind" "$n" "$cfg"
 		fi
