@@ -12,13 +12,7 @@
 . "$(dirname "$0")/ike_lib.sh"
 
 ktap_header
-ike_have_strongswan || ktap_skip_all "strongSwan (charon, swanctl) not installed"
-[ -x "$CRYPTOMAPD" ] || ktap_skip_all "no $CRYPTOMAPD (make cli)"
-ktap_plan 11
-
-cm_load || ktap_exit_fail "module load"
-lab_setup || ktap_exit_fail "lab setup"
-ike_dirs
+ike_lab_up 11
 A=$SELFTESTS/data/ike-demo-gwA.conf
 sw_conf aes256-sha1-modp2048 3des-sha1		# strongswan.conf
 cp "$SELFTESTS/data/ike-demo-gwB.swanctl.conf" "$IKE_DIR/sw/swanctl/swanctl.conf"

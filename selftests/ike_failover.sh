@@ -12,19 +12,11 @@
 . "$(dirname "$0")/ike_lib.sh"
 
 ktap_header
-ike_have_strongswan || ktap_skip_all "strongSwan (charon, swanctl) not installed"
-[ -x "$CRYPTOMAPD" ] || ktap_skip_all "no $CRYPTOMAPD (make cli)"
 command -v nft >/dev/null || ktap_skip_all "nft not installed"
-grep -q CRYPTOMAP_CMD_SA_ADD "$SELFTESTS/../uapi/linux/cryptomap.h" ||
-	ktap_skip_all "the module has no SA operations yet"
-ktap_plan 12
-
 P1=$LAB_GWB_WAN_IP
 P2=209.165.200.227
-cm_load || ktap_exit_fail "module load"
-lab_setup || ktap_exit_fail "lab setup"
+ike_lab_up 12
 ip -n "$gwB" addr add "$P2/27" dev wan0 || ktap_exit_fail "second address on gwB"
-ike_dirs
 cat > "$IKE_DIR/gwa.conf" <<CONF
 crypto isakmp policy 10
  encryption aes 256
