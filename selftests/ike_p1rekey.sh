@@ -17,15 +17,7 @@
 . "$(dirname "$0")/ike_lib.sh"
 
 ktap_header
-ike_have_strongswan || ktap_skip_all "strongSwan (charon, swanctl) not installed"
-[ -x "$CRYPTOMAPD" ] || ktap_skip_all "no $CRYPTOMAPD (make cli)"
-grep -q CRYPTOMAP_CMD_SA_ADD "$SELFTESTS/../uapi/linux/cryptomap.h" ||
-	ktap_skip_all "the module has no SA operations yet"
-ktap_plan 15
-
-cm_load || ktap_exit_fail "module load"
-lab_setup || ktap_exit_fail "lab setup"
-ike_dirs
+ike_lab_up 15
 cat > "$IKE_DIR/gwa.conf" <<CONF
 crypto isakmp policy 10
  encryption aes 256

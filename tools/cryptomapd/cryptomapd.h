@@ -230,6 +230,7 @@ struct ike_sa {
 	double rekey_at;		/* Phase 1 rekey: a new Main Mode */
 	uint32_t replaces;		/* conn-id this one rekeys */
 	bool replaced;			/* a newer ISAKMP SA took over */
+	double delete_at;		/* replaced: our Delete goes out then */
 	int retx;
 	bool peer_dpd;
 	uint32_t dpd_seq;

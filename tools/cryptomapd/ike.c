@@ -557,6 +557,8 @@ static void send_id_hash(struct ike_sa *sa)
  * old one, else it ends at its lifetime.  Phase 2 SAs are not tied to
  * an ISAKMP SA and stay.
  */
+#define REPLACED_DELETE_DELAY 2	/* s */
+
 static void replace_older(struct ike_sa *sa)
 {
 	struct ike_sa *o;
@@ -572,16 +574,29 @@ static void replace_older(struct ike_sa *sa)
 				 o->conn_id, sa->conn_id);
 			continue;
 		}
-		log_info("ISAKMP SA %u: replaced by %u, deleting it", o->conn_id,
-			 sa->conn_id);
-		send_delete_isakmp(o);
-		o->deleted = true;
-		o->state = P1_DEAD;
-		o->fail = "replaced (Phase 1 rekey)";
-		o->next_retx = 0;
-		o->expires = now_s() + 10;	/* kept a while for show */
-		qm_drop_ike(o);
+		log_info("ISAKMP SA %u: replaced by %u, deleting it in %d s",
+			 o->conn_id, sa->conn_id, REPLACED_DELETE_DELAY);
+		o->delete_at = now_s() + REPLACED_DELETE_DELAY;
 	}
+}
+
+/*
+ * The Delete of an ISAKMP SA we replaced goes out a little after the new
+ * one is up: strongSwan moves the Phase 2 SAs of a deleted ISAKMP SA to
+ * the new one only once its side of the new one is fully in place; a
+ * Delete right after our last Main Mode message raced that, and it
+ * removed the IPsec SAs instead (seen in a 1-vCPU guest).
+ */
+static void delete_replaced(struct ike_sa *o, double now)
+{
+	o->delete_at = 0;
+	send_delete_isakmp(o);
+	o->deleted = true;
+	o->state = P1_DEAD;
+	o->fail = "replaced (Phase 1 rekey)";
+	o->next_retx = 0;
+	o->expires = now + 10;		/* kept a while for show */
+	qm_drop_ike(o);
 }
 
 static void established(struct ike_sa *sa)
@@ -1315,6 +1330,8 @@ void ike_timers(double now)
 			}
 			sa->deleted = true;
 		}
+		if (sa->state == QM_IDLE && sa->delete_at && now >= sa->delete_at)
+			delete_replaced(sa, now);
 		if (sa->state == QM_IDLE && sa->rekey_at && now >= sa->rekey_at &&
 		    !sa->deleted && !sa->replaced)
 			p1_rekey(sa);
