@@ -403,19 +403,59 @@ int cm_pair_publish(struct cm_sadb *db, struct cm_sa_pair *pair)
 	return err;
 }
 
+/*
+ * The manual bundle of @e with @keys, held.  A manual entry has an
+ * inbound key (the bundle's inbound SA is hashed by its SPI): one probe
+ * of the SPI hash, not a walk of every bundle, so that the sync of N
+ * entries costs O(N), not N^2/2 compares.  db->lock held.
+ */
+static struct cm_sa_pair *cm_pair_find_spi(struct cm_sadb *db,
+					   const struct cm_spd_entry *e,
+					   const struct cm_session_key *keys,
+					   const struct cm_session_key *k)
+{
+	u64 key = cm_sa_hkey(k->spi, k->proto);
+	struct cm_sa_pair *found = NULL;
+	struct rhlist_head *list, *pos;
+	struct cm_sa *sa;
+
+	rcu_read_lock();
+	list = rhltable_lookup(&db->in_hash, &key, cm_sa_ht_params);
+	rhl_for_each_entry_rcu(sa, pos, list, hnode) {
+		if (cm_pair_matches(sa->pair, e, keys) &&
+		    cm_sa_pair_hold(sa->pair)) {
+			found = sa->pair;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 static struct cm_sa_pair *cm_pair_find(struct cm_sadb *db,
 				       const struct cm_spd_entry *e,
 				       const struct cm_session_key *keys)
 {
+	static const u8 in_slots[] = { CM_SA_ESP_IN, CM_SA_AH_IN };
 	struct cm_sa_pair *pair, *found = NULL;
+	unsigned int i;
 
 	spin_lock_bh(&db->lock);
+	for (i = 0; i < ARRAY_SIZE(in_slots); i++) {
+		const struct cm_session_key *k = &keys[in_slots[i]];
+
+		if (k->spi) {
+			found = cm_pair_find_spi(db, e, keys, k);
+			goto out;
+		}
+	}
 	list_for_each_entry(pair, &db->pairs, list) {
 		if (cm_pair_matches(pair, e, keys) && cm_sa_pair_hold(pair)) {
 			found = pair;
 			break;
 		}
 	}
+out:
 	spin_unlock_bh(&db->lock);
 	return found;
 }
