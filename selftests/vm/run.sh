@@ -57,7 +57,9 @@ usage: $0 --kver KVER [--tests "NAME..."] [--demo] [--cmd 'COMMAND']
                   modules.builtin (env VM_BUILTIN=1)
   --list          list the tests and exit
 environment: VM_TIMEOUT=$timeout_s (seconds per guest), VM_JOBS, VM_KEEP=1,
-             VM_QEMU_ARGS, VM_APPEND (kernel parameters)
+             VM_QEMU_ARGS, VM_APPEND (kernel parameters), VM_KO_ANY=1 (load
+             build/KVER/cryptomap.ko even if older than kmod/ or for
+             another release; refused otherwise)
 USAGE
 	exit "${1:-2}"
 }
@@ -138,6 +140,37 @@ if [ -z "$builtin" ]; then
 fi
 ko=$repo/build/$kver/cryptomap.ko
 [ -n "$builtin" ] && ko=/built-in/cryptomap.ko
+
+# check_ko: the guests load build/KVER/cryptomap.ko as it is, so refuse
+# one that is not what the tree says: missing, older than a source of it
+# (kmod/*.[ch] but Kbuild's generated *.mod.c, the uapi header), or built
+# for another release (vermagic).  VM_KO_ANY=1 loads it anyway, saying
+# what it loads.  A module built in (--builtin) has no .ko to check.
+check_ko() {
+	local why='' magic src f
+	[ -n "$builtin" ] && return 0
+	if [ ! -f "$ko" ]; then
+		why="no $ko"
+	else
+		magic=$(modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)
+		src=$(find "$repo/kmod" -maxdepth 1 -type f -name '*.[ch]' ! -name '*.mod.c' \
+			-newer "$ko" -printf '%T@ %p\n' 2>/dev/null | sort -nr | head -n1 | cut -d' ' -f2-)
+		f=$repo/uapi/linux/cryptomap.h
+		[ -z "$src" ] && [ "$f" -nt "$ko" ] && src=$f
+		if [ "$magic" != "$kver" ]; then
+			why="$ko is built for '${magic:-?}', not $kver (vermagic)"
+		elif [ -n "$src" ]; then
+			why="$ko ($(date -u -r "$ko" +%H:%M:%S)) is older than ${src#"$repo"/} ($(date -u -r "$src" +%H:%M:%S))"
+		fi
+	fi
+	if [ -n "$why" ] && [ -z "${VM_KO_ANY:-}" ]; then
+		echo "run.sh: $why: build it (${kdir:+KDIR=$kdir }tools/build-module.sh $kver), or VM_KO_ANY=1 to load it as it is" >&2
+		exit 1
+	fi
+	if [ -n "${VM_KO_ANY:-}" ]; then
+		echo "# VM_KO_ANY: loading $ko as it is (vermagic ${magic:-none}, $(date -u -r "$ko" '+%F %T' 2>/dev/null || echo missing))${why:+: $why}"
+	fi
+}
 # A slow kernel: the tests' busywait time-outs (selftests/lib.sh) are
 # multiplied by VM_TIME_SCALE, 5 for a KASAN kernel (the debug and in-tree
 # kernels run a test 5 to 10 times slower than Debian's under TCG) unless
@@ -420,6 +453,7 @@ finish_scratch() {
 prepare_images || { echo "run.sh: cannot build guest images for $kver" >&2; exit 1; }
 
 if [ "$mode" = cmd ] || [ "$mode" = demo ]; then
+	check_ko
 	if [ "$mode" = demo ]; then
 		if [ ! -f "$repo/selftests/demo.sh" ]; then
 			echo "run.sh: selftests/demo.sh does not exist (yet)" >&2
@@ -520,6 +554,9 @@ if [ -z "$sel" ]; then
 	echo "0 passed, 0 failed"
 	exit 1
 fi
+for t in $sel; do
+	is_host_test "$t" || { check_ko; break; }
+done
 
 # run_test N NAME: one test in its own guest; its host-side report goes to
 # $resdir/N.out and its result (ok, skip, fail) to $resdir/N.result.
