@@ -7,7 +7,7 @@
 # bad addresses, long and binary strings, bytes flipped, files cut short,
 # "no " prefixed, indentation changed; 1-4 of them per file).  For each:
 #   - the CLI exits 0, 1 or 2 and is not killed by a signal (nor hangs:
-#     10 s each),
+#     10 s each, times VM_TIME_SCALE on a slow kernel),
 #   - a refused file (exit 1 or 2) leaves the running-config exactly as
 #     it was; an accepted one becomes the new reference.
 # The kernel log must stay clean (the runner).
@@ -109,7 +109,7 @@ ref=$($C show running-config)
 declare -A rcs
 signals=0 changed=0 accepted=0 start=$(date +%s)
 for f in "$tmp"/*.conf; do
-	timeout -s KILL 10 $C config "$f" > "$tmp/out" 2>&1
+	timeout -s KILL $((10 * ${VM_TIME_SCALE:-1})) $C config "$f" > "$tmp/out" 2>&1
 	rc=$?
 	rcs[$rc]=$(( ${rcs[$rc]:-0} + 1 ))
 	case $rc in
