@@ -7,10 +7,11 @@
 
 # sw2_conf IKE_PROPOSALS CHILD... : gwB's strongswan.conf and an IKEv2
 # swanctl.conf; each CHILD is NAME:LOCAL_TS:REMOTE_TS:ESP_PROPOSALS[:START]
-# (START: none, default, or trap).  SW2_PSK overrides the key,
-# SW_LOCAL_ADDRS gwB's addresses.
+# (START: none, default, or trap; ESP_PROPOSALS ah=PROPS: AH instead).
+# SW2_PSK overrides the key, SW_LOCAL_ADDRS gwB's addresses, SW_IPCOMP=yes
+# offers IPComp.
 sw2_conf() {
-	local ikep=$1 d=$IKE_DIR/sw c name lts rts espp start
+	local ikep=$1 d=$IKE_DIR/sw c name lts rts espp start props
 	shift
 	sw_conf "$ikep" aes256-sha1	# strongswan.conf (and an IKEv1 file we replace)
 	{
@@ -38,11 +39,14 @@ sw2_conf() {
 		EOF
 		for c in "$@"; do
 			IFS=: read -r name lts rts espp start <<< "$c"
+			props="esp_proposals = $espp"
+			[ "${espp#ah=}" = "$espp" ] || props="ah_proposals = ${espp#ah=}"
 			cat <<-EOF
 					$name {
 						local_ts = $lts
 						remote_ts = $rts
-						esp_proposals = $espp
+						$props
+						${SW_IPCOMP:+ipcomp = $SW_IPCOMP}
 						mode = tunnel
 						start_action = ${start:-none}
 						rekey_time = 0
@@ -97,11 +101,12 @@ v2_ios_ikev2() {
 }
 
 # v2_ios_map: gwA's crypto map MYMAP 10, LAN A -> LAN B with gwB, transform
-# set TS (esp-aes 256 and $V2_TS_AUTH, default esp-sha-hmac), PROF-1
+# set TS ($V2_TS, default esp-aes 256 and $V2_TS_AUTH, default esp-sha-hmac),
+# PROF-1
 v2_ios_map() {
 	cat <<-EOF
 	access-list 100 permit ip 192.168.1.0 0.0.0.255 192.168.3.0 0.0.0.255
-	crypto ipsec transform-set TS esp-aes 256 ${V2_TS_AUTH:-esp-sha-hmac}
+	crypto ipsec transform-set TS ${V2_TS:-esp-aes 256 ${V2_TS_AUTH:-esp-sha-hmac}}
 	crypto map MYMAP 10 ipsec-isakmp
 	 match address 100
 	 set peer $LAB_GWB_WAN_IP

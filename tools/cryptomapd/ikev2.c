@@ -41,7 +41,8 @@ enum {
 	N_INVALID_KE = 17, N_AUTH_FAILED = 24, N_NO_ADDITIONAL_SAS = 35,
 	N_TS_UNACCEPTABLE = 38, N_TEMPORARY_FAILURE = 43,
 	N_CHILD_SA_NOT_FOUND = 44, N2_INITIAL_CONTACT = 16384,
-	N_COOKIE = 16390, N_USE_TRANSPORT = 16391, N_REKEY_SA = 16393,
+	N_IPCOMP_SUPPORTED = 16387, N_COOKIE = 16390, N_USE_TRANSPORT = 16391,
+	N_REKEY_SA = 16393,
 };
 
 enum v2state { S_I_INIT, S_I_AUTH, S_R_INIT, S_READY, S_DEAD };
@@ -77,7 +78,9 @@ struct v2child {
 	char map[NAME_LEN];
 	uint32_t seq;
 	uint32_t peer, local;
+	uint8_t proto;			/* PR_ESP or PR_AH */
 	uint32_t spi_in, spi_out;
+	uint16_t cpi_in, cpi_out;	/* IPComp, 0: none */
 	char tset[NAME_LEN];
 	int pfs;
 	uint32_t life_sec, life_kb;
@@ -97,6 +100,7 @@ struct qitem {
 	struct ace sel;
 	bool has_sel;
 	uint32_t spi;			/* rekey (Q_CHILD) or delete: spi_in */
+	uint8_t proto;			/* delete of no child of ours: PR_AH */
 };
 
 struct v2sa {
@@ -807,18 +811,55 @@ static int ike_keys(struct v2sa *sa, const struct buf *gir)
 
 /* ---- ESP proposals from transform sets --------------------------------- */
 
+/*
+ * What a transform set negotiates over IKEv2: one protocol per Child SA
+ * (RFC 7296 3.3), ESP or AH, and IPComp beside it (IPCOMP_SUPPORTED, 2.22).
+ */
 struct esp_alg {
+	uint8_t proto;			/* PR_ESP or PR_AH */
 	uint16_t encr, keylen, integ;
+	uint8_t comp;			/* IPCOMP transform ID, 0: none */
 	size_t ekey, akey;		/* key material, octets */
 };
 
+/* the integrity transform (RFC 7296 3.3.2) of an ESP or AH algorithm */
+static void integ_of(int sha, struct esp_alg *a)
+{
+	static const struct { uint16_t id; size_t key; } ia[] = {
+		{ 0, 0 }, { 1, 16 }, { 2, 20 }, { 12, 32 }, { 13, 48 }, { 14, 64 },
+	};
+
+	/* ESP and AH integrity enums share their order: none, md5, sha... */
+	if (sha > 0 && sha <= CRYPTOMAP_AH_SHA512_HMAC) {
+		a->integ = ia[sha].id;
+		a->akey = ia[sha].key;
+	}
+}
+
+static const char *ipcomp_name(uint8_t id)
+{
+	return id == 2 ? "deflate" : id == 3 ? "lzs" : "?";
+}
+
+/* false: not negotiable over IKEv2 (an AH+ESP bundle, no ESP cipher) */
 static bool esp_of(const struct tset *t, struct esp_alg *a)
 {
 	int bits = t->keybits ? t->keybits : 128;
 
 	memset(a, 0, sizeof(*a));
-	if (t->ah || t->comp || t->enc == CRYPTOMAP_ENC_NONE)
-		return false;		/* ESP only, for now */
+	a->proto = PR_ESP;
+	a->comp = t->comp == CRYPTOMAP_COMP_LZS ? 3 :
+		  t->comp == CRYPTOMAP_COMP_DEFLATE ? 2 : 0;
+	if (t->ah) {
+		if (t->enc != CRYPTOMAP_ENC_NONE ||
+		    t->eauth != CRYPTOMAP_EAUTH_NONE)
+			return false;	/* AH+ESP: two protocols */
+		a->proto = PR_AH;
+		integ_of(t->ah, a);
+		return a->integ != 0;
+	}
+	if (t->enc == CRYPTOMAP_ENC_NONE)
+		return false;
 	switch (t->enc) {
 	case CRYPTOMAP_ENC_NULL:
 		a->encr = 11;
@@ -849,28 +890,7 @@ static bool esp_of(const struct tset *t, struct esp_alg *a)
 	default:
 		return false;
 	}
-	switch (t->eauth) {
-	case CRYPTOMAP_EAUTH_MD5_HMAC:
-		a->integ = 1;
-		a->akey = 16;
-		break;
-	case CRYPTOMAP_EAUTH_SHA_HMAC:
-		a->integ = 2;
-		a->akey = 20;
-		break;
-	case CRYPTOMAP_EAUTH_SHA256_HMAC:
-		a->integ = 12;
-		a->akey = 32;
-		break;
-	case CRYPTOMAP_EAUTH_SHA384_HMAC:
-		a->integ = 13;
-		a->akey = 48;
-		break;
-	case CRYPTOMAP_EAUTH_SHA512_HMAC:
-		a->integ = 14;
-		a->akey = 64;
-		break;
-	}
+	integ_of(t->eauth, a);
 	return true;
 }
 
@@ -884,7 +904,8 @@ static bool esp_of(const struct tset *t, struct esp_alg *a)
 static void esp_xfl(const struct esp_alg *a, int pfs, int esn, struct xfl *l)
 {
 	l->n = 0;
-	xfl_add(l, T_ENCR, a->encr, a->keylen);
+	if (a->proto == PR_ESP)
+		xfl_add(l, T_ENCR, a->encr, a->keylen);
 	if (a->integ)
 		xfl_add(l, T_INTEG, a->integ, 0);
 	if (pfs)
@@ -903,15 +924,19 @@ static void esp_xfl(const struct esp_alg *a, int pfs, int esn, struct xfl *l)
 static bool esp_match(const struct v2p *p, const struct esp_alg *a, int pfs,
 		      int *esn)
 {
-	bool enc = false, integ = !a->integ, dh = !pfs;
+	bool enc = a->proto == PR_AH, integ = !a->integ, dh = !pfs;
 	bool integ_seen = false, esn_seen = false, esn0 = false, esn1 = false;
 	int k;
 
+	if (p->proto != a->proto || p->spisize != 4)
+		return false;
 	for (k = 0; k < p->nt; k++) {
 		const struct xf *x = &p->t[k];
 
 		switch (x->type) {
 		case T_ENCR:
+			if (a->proto == PR_AH)
+				return false;	/* AH has no encryption */
 			enc |= x->id == a->encr && x->keylen == a->keylen;
 			break;
 		case T_INTEG:
@@ -937,6 +962,45 @@ static bool esp_match(const struct v2p *p, const struct esp_alg *a, int pfs,
 		return false;
 	*esn = esn_seen && !esn0;
 	return enc && integ && dh;
+}
+
+/*
+ * IPComp (RFC 7296 2.22, 3.10.1): IPCOMP_SUPPORTED carries the CPI its
+ * sender wants to receive and a transform ID.  The module derives each
+ * direction's CPI from the low 16 bits of that direction's ESP (else AH)
+ * SPI, so ours is the low half of our inbound SPI and the peer's must be
+ * the low half of its own (a cryptomap peer's is; any other is refused).
+ */
+static uint16_t cpi_of(uint32_t spi)
+{
+	return spi & 0xffff;
+}
+
+/* negotiated CPIs are 256..61439 (RFC 3173 3.3) */
+static bool cpi_ok(uint16_t cpi)
+{
+	return cpi >= 256 && cpi < 61440;
+}
+
+static void pb_ipcomp(struct pb *p, uint32_t spi_in, uint8_t tid)
+{
+	uint8_t d[3] = { cpi_of(spi_in) >> 8, cpi_of(spi_in) & 0xff, tid };
+
+	pb_notify(p, 0, NULL, 0, N_IPCOMP_SUPPORTED, d, 3);
+}
+
+/* the peer's CPI for transform tid, 0 if it did not offer it */
+static uint16_t ipcomp_offered(const struct v2msg *m, uint8_t tid)
+{
+	const struct v2pl *p;
+	int i;
+
+	for (i = 0; (p = find(m, P_N, i)); i++)
+		if (p->len == 4u + p->body[1] + 3 &&
+		    get16(p->body + 2) == N_IPCOMP_SUPPORTED &&
+		    p->body[4 + p->body[1] + 2] == tid)
+			return get16(p->body + 4 + p->body[1]);
+	return 0;
 }
 
 /* ---- traffic selector payloads --------------------------------------- */
@@ -1038,7 +1102,8 @@ static void child_del(struct v2child *ch, bool from_kernel)
 	struct v2child **pp;
 
 	if (from_kernel && ch->installed)
-		knl_sa_delete(ch->map, ch->seq, ch->peer, 50, ch->spi_in);
+		knl_sa_delete(ch->map, ch->seq, ch->peer,
+			      ch->proto == PR_AH ? 51 : 50, ch->spi_in);
 	for (pp = &children; *pp; pp = &(*pp)->next)
 		if (*pp == ch) {
 			*pp = ch->next;
@@ -1220,15 +1285,22 @@ static int send_sa_init(struct v2sa *sa, int group)
 	return 0;
 }
 
-static uint32_t new_spi(const char *map, uint32_t seq, uint32_t peer)
+/* an inbound SPI; with IPComp one whose low half is a usable CPI */
+static uint32_t new_spi(const char *map, uint32_t seq, uint32_t peer,
+			uint8_t ipproto, bool comp)
 {
 	uint32_t spi = 0;
+	int tries;
 
-	if (knl_spi_alloc(map, seq, peer, 50, &spi) == 0)
-		return spi;
+	for (tries = 0; tries < 16; tries++) {
+		if (knl_spi_alloc(map, seq, peer, ipproto, &spi))
+			break;
+		if (!comp || cpi_ok(cpi_of(spi)))
+			return spi;
+	}
 	do
 		rand_bytes(&spi, sizeof(spi));
-	while (spi < 256);
+	while (spi < 256 || (comp && !cpi_ok(cpi_of(spi))));
 	return spi;
 }
 
@@ -1273,8 +1345,9 @@ static int child_request(struct v2sa *sa, struct pb *p, bool with_ke,
 	const struct ace *sel;
 	struct xfl l;
 	uint8_t spi[4];
+	bool comp[4] = { false };
 	size_t s;
-	int i, n = 0;
+	int i, n = 0, nah = 0;
 
 	if (!e) {
 		*why = "the crypto map entry is gone";
@@ -1291,26 +1364,36 @@ static int child_request(struct v2sa *sa, struct pb *p, bool with_ke,
 		const struct tset *t = conf_tset(&ike.conf->cm, e->tsets[i]);
 		struct esp_alg a;
 
-		if (t && esp_of(t, &a))
+		if (t && esp_of(t, &a)) {
 			c->ts[c->nts++] = t;
-		else if (t)
-			log_warn("IKEv2: transform set %s is not ESP-only, not proposed",
-				 t->name);
+			comp[a.comp] = true;
+			nah += a.proto == PR_AH;
+		} else if (t) {
+			log_warn("IKEv2: transform set %s is not proposed: %s",
+				 t->name, t->ah ?
+				 "an AH+ESP bundle is two protocols, IKEv2 negotiates one per Child SA (RFC 7296 3.3)" :
+				 "no ESP encryption");
+		}
 	}
 	if (!c->nts) {
-		*why = "no ESP transform set to propose";
+		*why = "no transform set that IKEv2 can propose";
 		return -1;
 	}
 	c->pfs = with_ke ? e->pfs : 0;
-	c->spi_in = new_spi(c->map, c->seq, sa->peer);
+	/* one SPI for every proposal, ESP or AH: the CPI is its low half */
+	c->spi_in = new_spi(c->map, c->seq, sa->peer, nah == c->nts ? 51 : 50,
+			    comp[2] || comp[3]);
 	memcpy(spi, &(uint32_t){ htonl(c->spi_in) }, 4);
+	for (i = 2; i <= 3; i++)
+		if (comp[i])
+			pb_ipcomp(p, c->spi_in, i);
 	s = pb_begin(p, P_SA);
 	for (i = 0; i < c->nts; i++) {
 		struct esp_alg a;
 
 		esp_of(c->ts[i], &a);
 		esp_xfl(&a, c->pfs, ESN_BOTH, &l);
-		add_proposal(&p->b, i + 1 == c->nts, i + 1, PR_ESP, spi, 4, &l);
+		add_proposal(&p->b, i + 1 == c->nts, i + 1, a.proto, spi, 4, &l);
 		n++;
 	}
 	pb_end(p, s);
@@ -1421,12 +1504,15 @@ static struct v2child *child_install(struct v2sa *sa, const char *map,
 	struct buf seed = { 0 }, km = { 0 };
 	struct esp_alg a;
 	struct v2child *ch;
+	char comp[64] = "";
 	size_t one;
 	const uint8_t *i2r, *r2i;
+	uint8_t ipp;
 	int r;
 
 	if (!e || !esp_of(t, &a))
 		return NULL;
+	ipp = a.proto == PR_AH ? 51 : 50;
 	one = a.ekey + a.akey;
 	if (gir)
 		buf_addb(&seed, gir);
@@ -1450,16 +1536,21 @@ static struct v2child *child_install(struct v2sa *sa, const char *map,
 		si.life_kb = DEF_LIFE_KB;
 	si.esn = esn;
 	si.nkeys = 2;
-	si.keys[0] = (struct sa_key){ .ipproto = 50, .dir = CRYPTOMAP_DIR_IN,
+	/* AH: integrity keys only (ekey 0); IPComp SAs come with the tset */
+	si.keys[0] = (struct sa_key){ .ipproto = ipp, .dir = CRYPTOMAP_DIR_IN,
 		.spi = spi_in, .ck = sa->initiator ? r2i : i2r, .cl = a.ekey,
 		.ak = (sa->initiator ? r2i : i2r) + a.ekey, .al = a.akey };
-	si.keys[1] = (struct sa_key){ .ipproto = 50, .dir = CRYPTOMAP_DIR_OUT,
+	si.keys[1] = (struct sa_key){ .ipproto = ipp, .dir = CRYPTOMAP_DIR_OUT,
 		.spi = spi_out, .ck = sa->initiator ? i2r : r2i, .cl = a.ekey,
 		.ak = (sa->initiator ? i2r : r2i) + a.ekey, .al = a.akey };
 	r = knl_sa_install(&si);
-	log_info("IKEv2 SA %u: esp SAs for %s %u with %s: transform set %s, inbound spi 0x%08X, outbound spi 0x%08X, local %s remote %s, pfs %s%.*d, %s, lifetime %u s/%u KB: %s",
-		 sa->id, map, seq, ipstr(sa->peer), t->name, spi_in, spi_out,
-		 ts_text(tsl), ts_text(tsr), pfs ? "group " : "off",
+	if (a.comp)
+		snprintf(comp, sizeof(comp), ", IPComp %s cpi in/out 0x%04X/0x%04X",
+			 ipcomp_name(a.comp), cpi_of(spi_in), cpi_of(spi_out));
+	log_info("IKEv2 SA %u: %s SAs for %s %u with %s: transform set %s, inbound spi 0x%08X, outbound spi 0x%08X%s, local %s remote %s, pfs %s%.*d, %s, lifetime %u s/%u KB: %s",
+		 sa->id, a.proto == PR_AH ? "ah" : "esp", map, seq,
+		 ipstr(sa->peer), t->name, spi_in, spi_out, comp, ts_text(tsl),
+		 ts_text(tsr), pfs ? "group " : "off",
 		 pfs ? 1 : 0, pfs, esn ? "esn" : "no esn", si.life_sec, si.life_kb,
 		 r == 0 ? "installed" : r == -2 ?
 		 "not installed (no kernel SA operations)" : "installing FAILED");
@@ -1471,8 +1562,13 @@ static struct v2child *child_install(struct v2sa *sa, const char *map,
 	ch->seq = seq;
 	ch->peer = sa->peer;
 	ch->local = sa->local;
+	ch->proto = a.proto;
 	ch->spi_in = spi_in;
 	ch->spi_out = spi_out;
+	if (a.comp) {
+		ch->cpi_in = cpi_of(spi_in);
+		ch->cpi_out = cpi_of(spi_out);
+	}
 	snprintf(ch->tset, sizeof(ch->tset), "%s", t->name);
 	ch->pfs = pfs;
 	ch->life_sec = si.life_sec;
@@ -1502,6 +1598,36 @@ static struct v2child *child_by_in(uint32_t spi)
 static void queue(struct v2sa *sa, const struct qitem *q);
 static void kick(struct v2sa *sa);
 
+/*
+ * The responder's IPCOMP_SUPPORTED against the chosen transform set: it
+ * must accept our transform when the set compresses (the module compresses
+ * by transform set), name none otherwise, and its CPI must be what the
+ * module derives from its SPI.  0 if it fits.
+ */
+static int ipcomp_answer(struct v2sa *sa, const struct v2msg *m,
+			 const struct tset *t, const struct esp_alg *a,
+			 uint32_t spi_out)
+{
+	uint16_t cpi = a->comp ? ipcomp_offered(m, a->comp) : 0;
+
+	if (!a->comp && find_notify(m, N_IPCOMP_SUPPORTED)) {
+		log_err("IKEv2 SA %u: %s answered with IPComp; transform set %s has no compression",
+			sa->id, ipstr(sa->peer), t->name);
+		return -1;
+	}
+	if (a->comp && !cpi) {
+		log_err("IKEv2 SA %u: %s accepted transform set %s without its IPComp (%s): no IPCOMP_SUPPORTED in the answer",
+			sa->id, ipstr(sa->peer), t->name, ipcomp_name(a->comp));
+		return -1;
+	}
+	if (a->comp && cpi != cpi_of(spi_out)) {
+		log_err("IKEv2 SA %u: %s's CPI 0x%04X is not the low half of its SPI 0x%08X, which the module uses as CPI",
+			sa->id, ipstr(sa->peer), cpi, spi_out);
+		return -1;
+	}
+	return 0;
+}
+
 /* our child request was answered (IKE_AUTH or CREATE_CHILD_SA) */
 static void child_answer(struct v2sa *sa, const struct v2msg *m)
 {
@@ -1526,7 +1652,8 @@ static void child_answer(struct v2sa *sa, const struct v2msg *m)
 	n = sa_decode(sp, props, 4);
 	ni = ts_decode(find(m, P_TSI, 0), tsi, 4);
 	nr_ = ts_decode(find(m, P_TSR, 0), tsr, 4);
-	if (n != 1 || props[0].proto != PR_ESP || props[0].spisize != 4 ||
+	if (n != 1 || (props[0].proto != PR_ESP && props[0].proto != PR_AH) ||
+	    props[0].spisize != 4 ||
 	    props[0].num < 1 || props[0].num > c->nts || ni < 1 || nr_ < 1) {
 		log_err("IKEv2 SA %u: malformed Child SA answer from %s", sa->id,
 			ipstr(sa->peer));
@@ -1540,6 +1667,14 @@ static void child_answer(struct v2sa *sa, const struct v2msg *m)
 		if (!esp_match(&props[0], &a, c->pfs, &esn)) {
 			log_err("IKEv2 SA %u: %s answered with transforms we did not offer",
 				sa->id, ipstr(sa->peer));
+			goto out;
+		}
+		if (ipcomp_answer(sa, m, t, &a, get32(props[0].spi))) {
+			/* the peer's pair is in: take it down */
+			struct qitem q = { .kind = Q_DELETE, .spi = c->spi_in,
+					   .proto = a.proto };
+
+			queue(sa, &q);
 			goto out;
 		}
 	}
@@ -2021,6 +2156,32 @@ static struct entry *match_entry(struct v2sa *sa, const struct v2msg *m,
 }
 
 /*
+ * Responder: a transform set that compresses fits a proposal only with the
+ * initiator's IPCOMP_SUPPORTED for its algorithm and a CPI the module can
+ * use (the low half of the initiator's SPI); one that does not compress
+ * fits anyway (we answer no IPCOMP_SUPPORTED: no compression, 2.22).
+ */
+static bool ipcomp_fits(const struct v2msg *m, const struct tset *t,
+			const struct esp_alg *a, uint32_t peer_spi, char *why,
+			size_t wl)
+{
+	uint16_t cpi;
+
+	if (!a->comp)
+		return true;
+	cpi = ipcomp_offered(m, a->comp);
+	if (!cpi)
+		snprintf(why, wl, "; transform set %s needs IPComp %s, not offered",
+			 t->name, ipcomp_name(a->comp));
+	else if (cpi != cpi_of(peer_spi))
+		snprintf(why, wl, "; the initiator's CPI 0x%04X is not the low half of its SPI 0x%08X, which the module uses as CPI",
+			 cpi, peer_spi);
+	else
+		return true;
+	return false;
+}
+
+/*
  * A Child SA request as responder (IKE_AUTH or CREATE_CHILD_SA): the
  * answer's SA, [Nr, KEr], TSi, TSr go into out, or an error notification.
  */
@@ -2040,6 +2201,7 @@ static void child_respond(struct v2sa *sa, const struct v2msg *m, bool create,
 	uint16_t err = 0;
 	uint32_t spi_in, rekey = 0;
 	int n, i, k, pick = -1, esn = 0;
+	char compwhy[160] = "";
 	size_t s;
 
 	if (find_notify(m, N_USE_TRANSPORT)) {
@@ -2061,20 +2223,20 @@ static void child_respond(struct v2sa *sa, const struct v2msg *m, bool create,
 	kp = create ? find(m, P_KE, 0) : NULL;
 	/* the initiator's proposals in its order against our transform sets */
 	for (i = 0; i < n && pick < 0; i++) {
-		if (props[i].proto != PR_ESP || props[i].spisize != 4)
-			continue;
 		for (k = 0; k < e->ntsets && pick < 0; k++) {
 			t = conf_tset(&ike.conf->cm, e->tsets[k]);
 			if (t && esp_of(t, &a) &&
 			    esp_match(&props[i], &a, create && kp ? e->pfs : 0,
-				      &esn))
+				      &esn) &&
+			    ipcomp_fits(m, t, &a, get32(props[i].spi), compwhy,
+					sizeof(compwhy)))
 				pick = i;
 		}
 	}
 	if (pick < 0) {
-		log_err("IKEv2 SA %u: Child SA from %s for %s %u: no proposal matches the transform sets%s (NO_PROPOSAL_CHOSEN)",
+		log_err("IKEv2 SA %u: Child SA from %s for %s %u: no proposal matches the transform sets%s%s (NO_PROPOSAL_CHOSEN)",
 			sa->id, ipstr(sa->peer), e->map, e->seq,
-			create && e->pfs && !kp ? " with PFS" : "");
+			create && e->pfs && !kp ? " with PFS" : "", compwhy);
 		pb_notify(out, 0, NULL, 0, N_NO_PROPOSAL, NULL, 0);
 		return;
 	}
@@ -2109,8 +2271,9 @@ static void child_respond(struct v2sa *sa, const struct v2msg *m, bool create,
 		if (rk && rk->body[1] == 4)
 			rekey = get32(rk->body + 4);
 	}
-	spi_in = new_spi(e->map, e->seq, sa->peer);
 	esp_of(t, &a);
+	spi_in = new_spi(e->map, e->seq, sa->peer, a.proto == PR_AH ? 51 : 50,
+			 a.comp);
 	child_install(sa, e->map, e->seq, t, spi_in, get32(props[pick].spi),
 		      gir.len ? &gir : NULL, create ? &ni : &sa->ni,
 		      create ? &nr : &sa->nr, gir.len ? e->pfs : 0, esn, &tsl,
@@ -2120,12 +2283,15 @@ static void child_respond(struct v2sa *sa, const struct v2msg *m, bool create,
 
 		/* the peer's rekeyed SA: its old inbound is our spi_out */
 		for (ch = children; ch; ch = ch->next)
-			if (ch->ike_id == sa->id && ch->spi_out == rekey)
+			if (ch->ike_id == sa->id && ch->spi_out == rekey &&
+			    ch->proto == rk->body[0])
 				ch->rekeying = true;
 	}
 	esp_xfl(&a, gir.len ? e->pfs : 0, esn, &l);
+	if (a.comp)
+		pb_ipcomp(out, spi_in, a.comp);
 	s = pb_begin(out, P_SA);
-	add_proposal(&out->b, true, props[pick].num, PR_ESP,
+	add_proposal(&out->b, true, props[pick].num, a.proto,
 		     (uint8_t *)&(uint32_t){ htonl(spi_in) }, 4, &l);
 	pb_end(out, s);
 	if (create) {
@@ -2223,8 +2389,8 @@ send:
 static void info_respond(struct v2sa *sa, const struct v2msg *m, struct pb *out)
 {
 	const struct v2pl *d;
-	struct buf spis = { 0 };
-	int i, k, cnt = 0;
+	struct buf spis[2] = { { 0 } };	/* ESP, AH */
+	int i, k, cnt[2] = { 0 };
 
 	for (i = 0; (d = find(m, P_D, i)); i++) {
 		uint8_t proto, ss;
@@ -2242,35 +2408,41 @@ static void info_respond(struct v2sa *sa, const struct v2msg *m, struct pb *out)
 			sa->fail = "deleted by the peer";
 			return;
 		}
-		if (proto != PR_ESP || ss != 4 || 4u + 4u * n != d->len)
+		if ((proto != PR_ESP && proto != PR_AH) || ss != 4 ||
+		    4u + 4u * n != d->len)
 			continue;
 		for (k = 0; k < n; k++) {
 			uint32_t spi = get32(d->body + 4 + 4 * k);
 			struct v2child *ch, *nx;
+			int ah = proto == PR_AH;
 
 			for (ch = children; ch; ch = nx) {
 				nx = ch->next;
-				if (ch->ike_id != sa->id || ch->spi_out != spi)
+				if (ch->ike_id != sa->id || ch->spi_out != spi ||
+				    ch->proto != proto)
 					continue;
 				log_info("IKEv2 SA %u: SA pair 0x%08X/0x%08X of %s %u deleted by %s",
 					 sa->id, ch->spi_in, ch->spi_out, ch->map,
 					 ch->seq, ipstr(sa->peer));
-				buf_add32(&spis, ch->spi_in);
-				cnt++;
+				buf_add32(&spis[ah], ch->spi_in);
+				cnt[ah]++;
 				child_del(ch, true);
 			}
 		}
 	}
-	if (cnt) {
-		size_t s = pb_begin(out, P_D);
+	for (k = 0; k < 2; k++) {
+		size_t s;
 
-		buf_add8(&out->b, PR_ESP);
+		if (!cnt[k])
+			continue;
+		s = pb_begin(out, P_D);
+		buf_add8(&out->b, k ? PR_AH : PR_ESP);
 		buf_add8(&out->b, 4);
-		buf_add16(&out->b, cnt);
-		buf_addb(&out->b, &spis);
+		buf_add16(&out->b, cnt[k]);
+		buf_addb(&out->b, &spis[k]);
 		pb_end(out, s);
+		buf_free(&spis[k]);
 	}
-	buf_free(&spis);
 }
 
 /* ---- requests of ours after IKE_AUTH -------------------------------------- */
@@ -2313,10 +2485,12 @@ static void kick(struct v2sa *sa)
 			c->has_sel = q.has_sel;
 			c->rekey_spi = q.spi;
 			if (q.spi) {
+				const struct v2child *old = child_by_in(q.spi);
 				uint8_t spi[4];
 
 				memcpy(spi, &(uint32_t){ htonl(q.spi) }, 4);
-				pb_notify(&p, PR_ESP, spi, 4, N_REKEY_SA, NULL, 0);
+				pb_notify(&p, old ? old->proto : PR_ESP, spi, 4,
+					  N_REKEY_SA, NULL, 0);
 			}
 			if (child_request(sa, &p, true, &why)) {
 				log_err("IKEv2: crypto map %s %u: %s", q.map, q.seq, why);
@@ -2332,11 +2506,10 @@ static void kick(struct v2sa *sa)
 			struct v2child *old = child_by_in(q.spi);
 			size_t s = pb_begin(&p, P_D);
 
+			buf_add8(&p.b, old ? old->proto : q.proto ? q.proto : PR_ESP);
 			/* the module drops the replaced pair after its grace */
 			if (old)
 				child_del(old, false);
-
-			buf_add8(&p.b, PR_ESP);
 			buf_add8(&p.b, 4);
 			buf_add16(&p.b, 1);
 			buf_add32(&p.b, q.spi);
@@ -2870,12 +3043,21 @@ void ikev2_relearn(const char *map, uint32_t seq, uint32_t peer,
 		   uint32_t life_left)
 {
 	struct v2child *ch = xzalloc(sizeof(*ch));
+	const struct tset *t = conf_tset(&ike.conf->cm, tset);
+	struct esp_alg a = { .proto = PR_ESP };
 
+	if (t)
+		esp_of(t, &a);
 	snprintf(ch->map, sizeof(ch->map), "%s", map);
 	ch->seq = seq;
 	ch->peer = peer;
+	ch->proto = a.proto;
 	ch->spi_in = spi_in;
 	ch->spi_out = spi_out;
+	if (a.comp) {
+		ch->cpi_in = cpi_of(spi_in);
+		ch->cpi_out = cpi_of(spi_out);
+	}
 	snprintf(ch->tset, sizeof(ch->tset), "%s", tset);
 	ch->life_sec = life_left;
 	ch->created = now_s();
@@ -2883,8 +3065,8 @@ void ikev2_relearn(const char *map, uint32_t seq, uint32_t peer,
 	ch->relearned = true;
 	ch->next = children;
 	children = ch;
-	log_info("IKEv2: re-learned from the module: esp SA pair 0x%08X/0x%08X of %s %u with %s, transform set %s, %u s left",
-		 spi_in, spi_out, map, seq, ipstr(peer), tset, life_left);
+	log_info("IKEv2: re-learned from the module: %s SA pair 0x%08X/0x%08X of %s %u with %s, transform set %s, %u s left",
+		 a.proto == PR_AH ? "ah" : "esp", spi_in, spi_out, map, seq, ipstr(peer), tset, life_left);
 }
 
 void ikev2_relearn_connect(void)
@@ -3123,10 +3305,17 @@ void show_ikev2_sa(struct buf *out, bool detail)
 			if (ch->ike_id == sa->id)
 				bprintf(out, "      Child sa: local selector  %s\n"
 					"                remote selector %s\n"
-					"                ESP spi in/out: 0x%08X/0x%08X  (%s %u, transform set %s%s)\n",
+					"                ESP spi in/out: 0x%08X/0x%08X  (%s %u, transform set %s%s)\n"
+					"                AH spi in/out: 0x%X/0x%X\n"
+					"                CPI in/out: 0x%X/0x%X\n",
 					ts_text(&ch->tsl), ts_text(&ch->tsr),
-					ch->spi_in, ch->spi_out, ch->map, ch->seq,
-					ch->tset, ch->installed ? "" : ", not in the kernel");
+					ch->proto == PR_AH ? 0 : ch->spi_in,
+					ch->proto == PR_AH ? 0 : ch->spi_out,
+					ch->map, ch->seq,
+					ch->tset, ch->installed ? "" : ", not in the kernel",
+					ch->proto == PR_AH ? ch->spi_in : 0,
+					ch->proto == PR_AH ? ch->spi_out : 0,
+					ch->cpi_in, ch->cpi_out);
 	}
 	bprintf(out, "\n IPv6 Crypto IKEv2  SA \n\n");
 }
