@@ -156,9 +156,9 @@ cm_gwA_case() {
 	EOF
 }
 
-# capture_start NS IF FILE / capture_stop
+# capture_start NS IF FILE / capture_stop (CAPTURE_SNAPLEN, default 128)
 capture_start() {
-	ip netns exec "$1" tcpdump -i "$2" -n -U -s 128 -w "$3" >/dev/null 2>&1 &
+	ip netns exec "$1" tcpdump -i "$2" -n -U -s "${CAPTURE_SNAPLEN:-128}" -w "$3" >/dev/null 2>&1 &
 	CAP_PID=$!
 	busywait 5000 test -s "$3"
 }
