@@ -109,7 +109,9 @@ esp_case_keys() {
 }
 
 # xfrm_gwB ENC AUTH MODE: gwB speaks the current case with Linux XFRM.
-# Tunnel: LAN A <-> LAN B; transport: the two WAN addresses.
+# Tunnel: LAN A <-> LAN B; transport: the two WAN addresses.  XFRM_AB_OPTS
+# and XFRM_BA_OPTS end the states gwA -> gwB and gwB -> gwA (sa_esn: flag
+# esn, replay-seq, replay-oseq); xfrm_ah_case takes them too.
 xfrm_gwB() {
 	local enc=$1 auth=$2 mode=$3 ab ba
 	ab=$(xfrm_algs "$enc" "$auth" "$C_AB" "$A_AB")
@@ -117,8 +119,8 @@ xfrm_gwB() {
 	{
 		echo "xfrm state flush"
 		echo "xfrm policy flush"
-		echo "xfrm state add src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto esp spi $SPI_AB mode $mode $ab"
-		echo "xfrm state add src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto esp spi $SPI_BA mode $mode $ba"
+		echo "xfrm state add src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto esp spi $SPI_AB mode $mode $ab ${XFRM_AB_OPTS:-}"
+		echo "xfrm state add src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto esp spi $SPI_BA mode $mode $ba ${XFRM_BA_OPTS:-}"
 		if [ "$mode" = tunnel ]; then
 			echo "xfrm policy add src $LAB_LANB_NET dst $LAB_LANA_NET dir out tmpl src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto esp spi $SPI_BA mode tunnel"
 			echo "xfrm policy add src $LAB_LANA_NET dst $LAB_LANB_NET dir fwd tmpl src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto esp mode tunnel"
@@ -250,11 +252,11 @@ xfrm_ah_case() {
 	{
 		echo "xfrm state flush"
 		echo "xfrm policy flush"
-		echo "xfrm state add src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto ah spi $AH_AB mode $ahmode $(ah_xfrm_alg "$ah" "$K_AB")"
-		echo "xfrm state add src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto ah spi $AH_BA mode $ahmode $(ah_xfrm_alg "$ah" "$K_BA")"
+		echo "xfrm state add src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto ah spi $AH_AB mode $ahmode $(ah_xfrm_alg "$ah" "$K_AB") ${XFRM_AB_OPTS:-}"
+		echo "xfrm state add src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto ah spi $AH_BA mode $ahmode $(ah_xfrm_alg "$ah" "$K_BA") ${XFRM_BA_OPTS:-}"
 		if [ "$enc" != - ]; then
-			echo "xfrm state add src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto esp spi $SPI_AB mode $mode $(xfrm_algs "$enc" "$auth" "$C_AB" "$A_AB")"
-			echo "xfrm state add src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto esp spi $SPI_BA mode $mode $(xfrm_algs "$enc" "$auth" "$C_BA" "$A_BA")"
+			echo "xfrm state add src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto esp spi $SPI_AB mode $mode $(xfrm_algs "$enc" "$auth" "$C_AB" "$A_AB") ${XFRM_AB_OPTS:-}"
+			echo "xfrm state add src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto esp spi $SPI_BA mode $mode $(xfrm_algs "$enc" "$auth" "$C_BA" "$A_BA") ${XFRM_BA_OPTS:-}"
 		fi
 		ah_t="tmpl src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto ah spi $AH_BA mode $ahmode"
 		t_out="$esp_t $ah_t"

@@ -28,9 +28,10 @@
 # SA_ESN_PINGS (default 24) pings a case; SA_ESN_CASES narrows the cases
 # (the runner passes SA_* to the guest).
 
-# shellcheck disable=SC1091,SC2154 # lib.sh, and the namespaces it names
+# shellcheck disable=SC1091,SC2154,SC2034 # lib.sh, the namespaces it names, sa_esn_lib.sh's variables
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/esp_common.sh"
+. "$(dirname "$0")/sa_esn_lib.sh"
 
 PINGS=${SA_ESN_PINGS:-24}
 CASES=${SA_ESN_CASES:-aes256:sha256 gcm256:- ah:sha256 manual}
@@ -65,163 +66,6 @@ check "gwA: ipsec-isakmp entry with three transform sets" cm_cfg "$gwA" <<-EOF
 	 crypto map VPN
 EOF
 
-# sa_add PROTO TSET SPI_IN SPI_OUT CK_IN AK_IN CK_OUT AK_OUT: SA_ADD on
-# gwA, esn, the outbound SA starting after $START
-sa_add() {
-	ip netns exec "$gwA" python3 - "$SELFTESTS" "$START" "$@" <<-'EOF'
-		import sys
-		sys.path.insert(0, sys.argv[1])
-		from nl import C, K, Genl, key
-		start, proto, tset = int(sys.argv[2]), sys.argv[3], sys.argv[4]
-		spi_in, spi_out = int(sys.argv[5]), int(sys.argv[6])
-		h = lambda v: bytes.fromhex(v) if v else None
-		ck_in, ak_in, ck_out, ak_out = (h(v) for v in sys.argv[7:11])
-		A = lambda n: C['CRYPTOMAP_SA_A_' + n]
-		kin = key('in', proto, spi_in, ck_in, ak_in)
-		kout = key('out', proto, spi_out, ck_out, ak_out)
-		# the entry's key nests, renumbered as SA_ADD's key attribute
-		renum = lambda b: K.tlv(A('KEY') | 0x8000, b[4:])
-		Genl().do('CRYPTOMAP_CMD_SA_ADD', K.s(A('MAP'), 'VPN'),
-		          K.u32(A('SEQ'), 10), K.s(A('TSET'), tset),
-		          renum(kin), renum(kout),
-		          K.tlv(A('OSEQ'), start.to_bytes(8, sys.byteorder)),
-		          K.flag(A('ESN')))
-	EOF
-}
-
-# xfrm_esn PROTO ALG_AB ALG_BA: gwB's states (esn, outbound numbering
-# from $START, inbound expecting it) and tunnel policies; XFRM_ESN= for
-# plain 32-bit states, XFRM_ISEQ/XFRM_OSEQ for other starting numbers
-xfrm_esn() {
-	local p=$1 esn="${XFRM_ESN-flag esn} replay-window 128"
-	{
-		echo "xfrm state flush"
-		echo "xfrm policy flush"
-		echo "xfrm state add src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto $p spi $SPI_AB mode tunnel $2 $esn replay-seq ${XFRM_ISEQ:-$START}"
-		echo "xfrm state add src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto $p spi $SPI_BA mode tunnel $3 $esn replay-oseq ${XFRM_OSEQ:-$START}"
-		echo "xfrm policy add src $LAB_LANB_NET dst $LAB_LANA_NET dir out tmpl src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto $p spi $SPI_BA mode tunnel"
-		echo "xfrm policy add src $LAB_LANA_NET dst $LAB_LANB_NET dir fwd tmpl src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto $p mode tunnel"
-		echo "xfrm policy add src $LAB_LANA_NET dst $LAB_LANB_NET dir in tmpl src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto $p mode tunnel"
-	} | ip -n "$gwB" -batch -
-}
-
-# xfrm_hi SPI FIELD: seq-hi or oseq-hi of gwB's state SPI, as a number
-xfrm_hi() {
-	ip -n "$gwB" -s xfrm state list spi "$1" |
-		sed -n "s/.*[ ,]$2 \(0x[0-9a-f]*\).*/\1/p" | head -n1
-}
-
-# resend PCAP SEQ...: gwB sends gwB's ESP or AH packets captured on gwA's
-# wan0 whose low sequence numbers are SEQ again, as they were
-resend() {
-	local f=$1
-	shift
-	ip netns exec "$gwB" python3 - "$f" "$LAB_GWB_WAN_IP" "$@" <<-'EOF'
-		import socket, struct, sys, time
-		data, src = open(sys.argv[1], 'rb').read(), socket.inet_aton(sys.argv[2])
-		want = {int(v) for v in sys.argv[3:]}
-		s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
-		off, n, seen = 24, 0, 0
-		while off + 16 <= len(data):
-		    incl = struct.unpack_from('=I', data, off + 8)[0]
-		    p = data[off + 16 + 14:off + 16 + incl]	# after Ethernet
-		    off += 16 + incl
-		    ihl = (p[0] & 15) * 4
-		    if p[12:16] != src or p[9] not in (50, 51):
-		        continue
-		    seen += 1
-		    o = ihl + (4 if p[9] == 50 else 8)
-		    seq = int.from_bytes(p[o:o + 4], 'big')
-		    if seq in want:
-		        s.sendto(p, (socket.inet_ntoa(p[16:20]), 0))
-		        want.discard(seq)
-		        n += 1
-		        time.sleep(0.05)
-		print('captured %d packets of gwB, resent %d' % (seen, n))
-		sys.exit(0 if n == len(sys.argv) - 3 else 1)
-	EOF
-	sleep 0.5
-}
-
-# sa_counter TEXT: the number after "TEXT" in show crypto ipsec sa detail
-sa_counter() {
-	ip netns exec "$gwA" "$CRYPTOMAP" show crypto ipsec sa detail |
-		sed -n "s/.*$1[: ]*\([0-9][0-9]*\).*/\1/p" | head -n1
-}
-
-run_case() {
-	local enc=$1 auth=$2 spi=$3 proto tset alg_ab alg_ba out why=
-	local xab xba cenc cdec shi ohi replays0 decaps0 pre post
-
-	if [ "$enc" = ah ]; then
-		proto=ah tset=TH
-		SPI_AB=$spi SPI_BA=$((spi + 1))
-		C_AB='' C_BA=''
-		A_AB=$(hexkey "$(auth_keylen "$auth")")
-		A_BA=$(hexkey "$(auth_keylen "$auth")")
-		alg_ab=$(ah_xfrm_alg "$auth" "$A_AB")
-		alg_ba=$(ah_xfrm_alg "$auth" "$A_BA")
-	else
-		proto=esp tset=TA
-		[ "$auth" = - ] && { auth=none tset=TG; }
-		esp_case_keys "$enc" "$auth" "$spi"
-		alg_ab=$(xfrm_algs "$enc" "$auth" "$C_AB" "$A_AB")
-		alg_ba=$(xfrm_algs "$enc" "$auth" "$C_BA" "$A_BA")
-	fi
-	ip netns exec "$gwA" "$CRYPTOMAP" clear crypto sa >/dev/null 2>&1
-	xfrm_esn "$proto" "$alg_ab" "$alg_ba" ||
-		{ echo "xfrm setup failed"; return 1; }
-	sa_add "$proto" "$tset" "$SPI_BA" "$SPI_AB" "$C_BA" "$A_BA" "$C_AB" "$A_AB" ||
-		{ echo "SA_ADD failed"; return 1; }
-
-	rm -f "$TMP/cap"
-	# whole packets (capture_start's snap length cuts them)
-	ip netns exec "$gwA" tcpdump -i wan0 -n -U -s 0 -w "$TMP/cap" >/dev/null 2>&1 &
-	# shellcheck disable=SC2034 # capture_stop's
-	CAP_PID=$!
-	busywait 5000 test -s "$TMP/cap" || { echo "tcpdump did not start"; return 1; }
-	ip netns exec "$hostA" ping -q -c "$PINGS" -i 0.1 -W 2 "$LAB_HOSTB_IP" > "$TMP/ping" 2>&1
-	capture_stop
-	grep -q ' 0% packet loss' "$TMP/ping" || why="$why ping($(grep -o '[0-9]* received' "$TMP/ping"))"
-	xab=$(xfrm_pkts "$gwB" "$SPI_AB")
-	xba=$(xfrm_pkts "$gwB" "$SPI_BA")
-	cenc=$(cm_counter "$gwA" encaps)
-	cdec=$(cm_counter "$gwA" decaps)
-	echo "$PINGS pings from $START: cryptomap encaps $cenc decaps $cdec, xfrm in $xab out $xba"
-	[ "$xab" = "$PINGS" ] && [ "$cenc" = "$PINGS" ] || why="$why out-counters"
-	[ "$xba" = "$PINGS" ] && [ "$cdec" = "$PINGS" ] || why="$why in-counters"
-	RES_TRAFFIC=${why:+1}
-
-	why=
-	shi=$(xfrm_hi "$SPI_AB" seq-hi)
-	ohi=$(xfrm_hi "$SPI_BA" oseq-hi)
-	echo "xfrm: inbound $SPI_AB seq-hi ${shi:-?}, outbound $SPI_BA oseq-hi ${ohi:-?}"
-	[ "$((${shi:-0}))" = 1 ] && [ "$((${ohi:-0}))" = 1 ] || why=1
-	RES_XFRM_HI=$why
-
-	out=$(ip netns exec "$gwA" "$CRYPTOMAP" show crypto ipsec sa)
-	grep -E 'spi:|in use settings|esn sequence' <<< "$out"
-	RES_SHOW=
-	[ "$(grep -c 'in use settings ={Tunnel, ESN, }' <<< "$out")" = 2 ] &&
-	[ "$(grep -c 'esn sequence number (hi/lo): 1/' <<< "$out")" = 2 ] ||
-		RES_SHOW=1
-
-	# gwB's packets: the last before 2^32 and the second after it
-	pre=$((0xFFFFFFFF)) post=2
-	echo "resending gwB's seq $pre (high 0) and $post (high 1)"
-	replays0=$(sa_counter "#pkts replay failed (rcv)")
-	decaps0=$(sa_counter "#pkts decaps")
-	resend "$TMP/cap" "$pre" "$post"
-	RES_REPLAY=
-	echo "replay failed $replays0 -> $(sa_counter "#pkts replay failed (rcv)"), decaps $decaps0 -> $(sa_counter "#pkts decaps")"
-	[ "$(sa_counter "#pkts replay failed (rcv)")" = $((replays0 + 2)) ] &&
-	[ "$(sa_counter "#pkts decaps")" = "$decaps0" ] || RES_REPLAY=1
-	[ -z "$RES_TRAFFIC$RES_XFRM_HI$RES_SHOW$RES_REPLAY" ] && return 0
-	ip -n "$gwB" -s xfrm state | grep -E 'spi|esn|seq|replay|[0-9]\(packets'
-	dmesg | grep -i crypto | tail -n 5
-	return 0
-}
-
 # manual_pings NS IP: ping IP from NS; the received count
 manual_pings() {
 	ip netns exec "$1" ping -q -c "$PINGS" -i 0.1 -W 1 "$2" 2>&1 |
@@ -245,10 +89,8 @@ manual_case() {
 }
 
 run_manual() {
-	local ab ba n n2 out xab xba cenc cdec fail0 fail1
+	local n n2 out xab xba cenc cdec fail0 fail1
 	esp_case_keys aes256 sha256 7100
-	ab=$(xfrm_algs aes256 sha256 "$C_AB" "$A_AB")
-	ba=$(xfrm_algs aes256 sha256 "$C_BA" "$A_BA")
 
 	manual_case "set security-association esn" ||
 		{ echo "config failed"; return 1; }
@@ -263,7 +105,7 @@ run_manual() {
 	[ "$(ip netns exec "$gwA" "$CRYPTOMAP" show crypto map tag VPN |
 		grep -c 'Extended sequence numbers (Y/N): Y')" = 1 ] && RES_M_CFG=
 
-	START=0 xfrm_esn esp "$ab" "$ba" || { echo "xfrm setup failed"; return 1; }
+	START=0 xfrm_esn - aes256 sha256 tunnel || { echo "xfrm setup failed"; return 1; }
 	n=$(manual_pings "$hostA" "$LAB_HOSTB_IP")
 	xab=$(xfrm_pkts "$gwB" "$SPI_AB")
 	xba=$(xfrm_pkts "$gwB" "$SPI_BA")
@@ -282,7 +124,7 @@ run_manual() {
 	# gwA's SAs keep their numbers: gwB's go on above gwA's window (so
 	# that gwA reaches the ICV), gwB's inbound expects gwA's next ones
 	fail0=$(sa_counter "#pkts verify failed")
-	XFRM_ISEQ=0 XFRM_OSEQ=1000 XFRM_ESN='' xfrm_esn esp "$ab" "$ba" ||
+	XFRM_ISEQ=0 XFRM_OSEQ=1000 XFRM_ESN='' xfrm_esn - aes256 sha256 tunnel ||
 		{ echo "xfrm setup failed"; return 1; }
 	n=$(manual_pings "$hostA" "$LAB_HOSTB_IP")
 	n2=$(manual_pings "$hostB" "$LAB_HOSTA_IP")
@@ -295,7 +137,7 @@ run_manual() {
 
 	manual_case "no set security-association esn" ||
 		{ echo "config failed"; return 1; }
-	START=0 XFRM_ESN='' xfrm_esn esp "$ab" "$ba" ||
+	START=0 XFRM_ESN='' xfrm_esn - aes256 sha256 tunnel ||
 		{ echo "xfrm setup failed"; return 1; }
 	n=$(manual_pings "$hostA" "$LAB_HOSTB_IP")
 	out=$(ip netns exec "$gwA" "$CRYPTOMAP" show crypto ipsec sa)
@@ -326,22 +168,18 @@ for c in $CASES; do
 	fi
 	spi=$((spi + 2))
 	if [ "$enc" = ah ]; then
-		name="ah-$auth-hmac"
+		set -- "$auth" - - TH
 	elif [ "$auth" = - ]; then
-		name=$(enc_ios "$enc")
+		set -- - "$enc" - TG
 	else
-		name="$(enc_ios "$enc") $(auth_ios "$auth")"
+		set -- - "$enc" "$auth" TA
 	fi
+	name=$(esn_case_name "$1" "$2" "$3")
 	RES_TRAFFIC=1 RES_XFRM_HI=1 RES_SHOW=1 RES_REPLAY=1
 	t0=$SECONDS
-	run_case "$enc" "$auth" "$spi" > "$TMP/out" 2>&1
+	esn_case "$1" "$2" "$3" tunnel "$spi" "$4" > "$TMP/out" 2>&1
 	echo "case took $((SECONDS - t0)) s" >> "$TMP/out"
-	ktap_result "$name: $PINGS pings across 2^32 both ways, counters equal XFRM's" "${RES_TRAFFIC:-0}"
-	ktap_result "$name: XFRM's seq-hi and oseq-hi are 1" "${RES_XFRM_HI:-0}"
-	ktap_result "$name: show crypto ipsec sa: ESN, high bits 1 both ways" "${RES_SHOW:-0}"
-	ktap_result "$name: replays from before and after 2^32 dropped" "${RES_REPLAY:-0}"
-	ktap_diag < "$TMP/out"
-	check "$name: no WARN in dmesg" bash -c '! dmesg | grep -qE "WARNING:|BUG:"'
+	esn_report "$name"
 done
 
 ktap_finish
