@@ -86,10 +86,11 @@ CAPTURE_SNAPLEN=0
 
 # ---- 1. AH with strongSwan ------------------------------------------------
 {
-	v2_ios_ikev2 "$LAB_GWB_WAN_IP"
+	V2_GROUP=19 v2_ios_ikev2 "$LAB_GWB_WAN_IP"
 	V2_TS=ah-sha-hmac v2_ios_map
 } > "$IKE_DIR/gwa.conf"
-sw2_conf aes256-sha256-modp2048 "net:$LAB_LANB_NET:$LAB_LANA_NET:ah=sha1"
+# ECP-256 for the IKE SA: a quicker DH than MODP-2048 in an emulated guest
+sw2_conf aes256-sha256-ecp256 "net:$LAB_LANB_NET:$LAB_LANA_NET:ah=sha1"
 check "strongSwan starts on gwB (ah_proposals = sha1)" sw_start
 check "cryptomap config on gwA (transform set ah-sha-hmac)" \
 	"$CRYPTOMAP" -n "$gwA" config "$IKE_DIR/gwa.conf"
@@ -138,7 +139,7 @@ ip -n "$gwB" xfrm state flush
 ip -n "$gwB" xfrm policy flush
 # gw_conf LOCAL_LAN REMOTE_LAN PEER
 gw_conf() {
-	v2_ios_ikev2 "$3"
+	V2_GROUP=19 v2_ios_ikev2 "$3"
 	cat <<-CONF
 	access-list 110 permit icmp $1 0.0.0.255 $2 0.0.0.255
 	access-list 120 permit tcp $1 0.0.0.255 $2 0.0.0.255
