@@ -9,6 +9,11 @@
 #    proposal, both install AH SAs, pings cross as AH (proto 51) only, and
 #    the module's encaps/decaps agree with strongSwan's XFRM state
 #    counters; then strongSwan initiates and cryptomapd answers with AH.
+#    The entry's first set, TSC, adds comp-deflate: as initiator cryptomapd
+#    offers IPComp, strongSwan (no ipcomp) takes the AH proposal without
+#    it, and cryptomapd installs the same transforms without compression
+#    (TS); as responder it turns down strongSwan's IPComp (ipcomp = yes),
+#    whose CPI is not the low half of its SPI, and answers with TS.
 #    (SHA-1: the module pads the AH ICV to 64 bits, strongSwan to 32
 #    (align4), which differ for SHA-256/384; see cryptomapd(8).)
 # 2. Two cryptomap gateways, comp-lzs: entry 10 (ICMP, ah-sha256-hmac
@@ -26,7 +31,7 @@
 . "$(dirname "$0")/esp_common.sh"
 
 ktap_header
-ike_lab_up 18
+ike_lab_up 20
 modprobe -a ah4 xfrm_ipcomp ipcomp deflate >/dev/null 2>&1
 
 # wire PCAP SRC DST: what went SRC -> DST (AH, AH+IPComp, ESP, IPComp
@@ -88,6 +93,11 @@ CAPTURE_SNAPLEN=0
 {
 	V2_GROUP=19 v2_ios_ikev2 "$LAB_GWB_WAN_IP"
 	V2_TS=ah-sha-hmac v2_ios_map
+	cat <<-EOF
+	crypto ipsec transform-set TSC ah-sha-hmac comp-deflate
+	crypto map MYMAP 10 ipsec-isakmp
+	 set transform-set TSC TS
+	EOF
 } > "$IKE_DIR/gwa.conf"
 # ECP-256 for the IKE SA: a quicker DH than MODP-2048 in an emulated guest
 sw2_conf aes256-sha256-ecp256 "net:$LAB_LANB_NET:$LAB_LANA_NET:ah=sha1"
@@ -123,12 +133,20 @@ fi
 check "counters agree: cryptomap encaps = strongSwan in, decaps = strongSwan out" \
 	test "${enc:-0}" -ge 11 -a "$enc" = "$xin" -a "${dec:-0}" -ge 11 -a "$dec" = "$xout"
 check_match "strongSwan: the child is AH" "net: #[0-9]+, reqid [0-9]+, INSTALLED, TUNNEL, AH:HMAC_SHA1_96" sw_sas
+check "initiator: strongSwan took no IPComp, the pair is TS's (not TSC's)" \
+	grep -q "did not accept IPComp: transform set TS instead of TSC" "$IKE_DIR/cryptomapd.log"
+
+SW_IPCOMP=yes sw2_conf aes256-sha256-ecp256 "net:$LAB_LANB_NET:$LAB_LANA_NET:ah=sha1"
+swk --load-all >/dev/null 2>&1
 
 cmd_ctl clear crypto ikev2 sa >/dev/null
 sleep 1
 check "strongSwan initiates with AH: cryptomapd answers" swk --initiate --ike gwa --child net --timeout 30
 check "responder: AH pair installed" busywait 10000 ah_pairs 2
+check "responder: strongSwan's IPComp CPI refused (not its SPI's low half), TS taken" \
+	grep -q "transform set TS instead; the initiator's CPI 0x[0-9A-F]* is not the low half of its SPI" "$IKE_DIR/cryptomapd.log"
 check "10 pings each way over the responder's AH pair" pings_both 10
+grep -E "IPComp: transform set|instead;" "$IKE_DIR/cryptomapd.log" | sed 's/^[0-9.]* //' | ktap_diag
 
 echo "AH part done (${SECONDS}s)" | ktap_diag
 # ---- 2. IPComp between two cryptomap gateways -------------------------------

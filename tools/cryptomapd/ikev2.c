@@ -1628,6 +1628,37 @@ static int ipcomp_answer(struct v2sa *sa, const struct v2msg *m,
 	return 0;
 }
 
+/*
+ * IPCOMP_SUPPORTED is one per message, not per proposal: the peer may take
+ * the proposal of a compressing set and refuse IPComp, or the reverse.
+ * Then another set we offered with the same transforms and the settled
+ * compression is the one installed, if there is one.
+ */
+static const struct tset *ipcomp_settle(struct v2sa *sa, const struct cx *c,
+					const struct v2p *p,
+					const struct v2msg *m,
+					const struct tset *t)
+{
+	struct esp_alg a;
+	int i, esn;
+
+	for (i = -1; i < c->nts; i++) {
+		const struct tset *u = i < 0 ? t : c->ts[i];
+
+		esp_of(u, &a);
+		if (!esp_match(p, &a, c->pfs, &esn) ||
+		    (a.comp ? !ipcomp_offered(m, a.comp) :
+			      !!find_notify(m, N_IPCOMP_SUPPORTED)))
+			continue;
+		if (u != t)
+			log_info("IKEv2 SA %u: %s %s IPComp: transform set %s instead of %s",
+				 sa->id, ipstr(sa->peer), a.comp ? "accepted" :
+				 "did not accept", u->name, t->name);
+		return u;
+	}
+	return t;
+}
+
 /* our child request was answered (IKE_AUTH or CREATE_CHILD_SA) */
 static void child_answer(struct v2sa *sa, const struct v2msg *m)
 {
@@ -1669,6 +1700,8 @@ static void child_answer(struct v2sa *sa, const struct v2msg *m)
 				sa->id, ipstr(sa->peer));
 			goto out;
 		}
+		t = ipcomp_settle(sa, c, &props[0], m, t);
+		esp_of(t, &a);
 		if (ipcomp_answer(sa, m, t, &a, get32(props[0].spi))) {
 			/* the peer's pair is in: take it down */
 			struct qitem q = { .kind = Q_DELETE, .spi = c->spi_in,
@@ -2240,6 +2273,9 @@ static void child_respond(struct v2sa *sa, const struct v2msg *m, bool create,
 		pb_notify(out, 0, NULL, 0, N_NO_PROPOSAL, NULL, 0);
 		return;
 	}
+	if (compwhy[0])
+		log_info("IKEv2 SA %u: %s: transform set %s instead%s", sa->id,
+			 ipstr(sa->peer), t->name, compwhy);
 	if (create) {
 		np = find(m, P_NONCE, 0);
 		if (!np || np->len < 16 || np->len > 256) {
