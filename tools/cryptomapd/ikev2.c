@@ -2,8 +2,9 @@
 /*
  * cryptomapd: IKEv2 (RFC 7296) with pre-shared keys for crypto map entries
  * that name an IKEv2 profile.  Initiator (ACQUIRE, ctl initiate) and
- * responder: IKE_SA_INIT, IKE_AUTH with the first Child SA (ESP proposals
- * from the entry's transform sets in order, traffic selectors from its
+ * responder: IKE_SA_INIT, IKE_AUTH with the first Child SA (ESP or AH
+ * proposals from the entry's transform sets in order, IPComp by
+ * IPCOMP_SUPPORTED, traffic selectors from its
  * crypto ACL line, narrowed by the responder to the line that mirrors the
  * initiator's), CREATE_CHILD_SA for new and rekeyed Child SAs (PFS with
  * `set pfs`), INFORMATIONAL (delete, liveness), retransmission of requests
