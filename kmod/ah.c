@@ -69,19 +69,20 @@ int cm_ah_sa_init(struct cm_sa *sa, const struct cm_tset_params *t,
 }
 
 /*
- * The ICV field is padded to 64 bits, as Linux does for IPv4 too (RFC
- * 4302 asks for 32): 24 bytes with MD5 and SHA-1, 32, 40 and 48 with
- * SHA-256, -384 and -512.
+ * Over IPv4 the AH header is padded to 32 bits (RFC 4302 2.2), as IOS and
+ * strongSwan send it: 24 bytes with MD5 and SHA-1, 28, 36 and 44 with
+ * SHA-256, -384 and -512. Linux XFRM pads to 64 bits unless its state has
+ * "flag align4", so inbound takes either.
  */
 unsigned int cm_ah_hlen(const struct cm_sa *sa)
 {
-	return ALIGN(sizeof(struct ip_auth_hdr) + sa->icvlen, 8);
+	return ALIGN(sizeof(struct ip_auth_hdr) + sa->icvlen, 4);
 }
 
 bool cm_ah_hlen_ok(const struct cm_sa *sa, unsigned int hlen)
 {
 	return hlen == cm_ah_hlen(sa) ||
-	       hlen == ALIGN(sizeof(struct ip_auth_hdr) + sa->icvlen, 4);
+	       hlen == ALIGN(sizeof(struct ip_auth_hdr) + sa->icvlen, 8);
 }
 
 /* The length of the AH header at @ah, as its length field says. */

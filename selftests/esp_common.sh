@@ -252,8 +252,8 @@ xfrm_ah_case() {
 	{
 		echo "xfrm state flush"
 		echo "xfrm policy flush"
-		echo "xfrm state add src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto ah spi $AH_AB mode $ahmode $(ah_xfrm_alg "$ah" "$K_AB") ${XFRM_AB_OPTS:-}"
-		echo "xfrm state add src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto ah spi $AH_BA mode $ahmode $(ah_xfrm_alg "$ah" "$K_BA") ${XFRM_BA_OPTS:-}"
+		echo "xfrm state add src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto ah spi $AH_AB mode $ahmode $(ah_xfrm_alg "$ah" "$K_AB") flag align4 ${XFRM_AB_OPTS:-}"
+		echo "xfrm state add src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto ah spi $AH_BA mode $ahmode $(ah_xfrm_alg "$ah" "$K_BA") flag align4 ${XFRM_BA_OPTS:-}"
 		if [ "$enc" != - ]; then
 			echo "xfrm state add src $LAB_GWA_WAN_IP dst $LAB_GWB_WAN_IP proto esp spi $SPI_AB mode $mode $(xfrm_algs "$enc" "$auth" "$C_AB" "$A_AB") ${XFRM_AB_OPTS:-}"
 			echo "xfrm state add src $LAB_GWB_WAN_IP dst $LAB_GWA_WAN_IP proto esp spi $SPI_BA mode $mode $(xfrm_algs "$enc" "$auth" "$C_BA" "$A_BA") ${XFRM_BA_OPTS:-}"
