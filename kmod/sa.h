@@ -68,6 +68,7 @@ struct cm_sa {
 	unsigned int ivlen, icvlen, blksize;
 	u32 conn_id;			/* for the log messages */
 	bool esn;			/* 64-bit sequence numbers (RFC 4303) */
+	bool iv_from_pkt;		/* ESP in: no IV generator (esp.c) */
 
 	atomic64_t oseq;		/* outbound: last sequence number sent */
 
