@@ -255,10 +255,13 @@ out:
 }
 
 /*
- * sa_bench_tfm=N: allocate N AEAD transforms as an SA of the bench has
- * (authenc(hmac(sha1),cbc(aes)), a random key each) and keep them until
- * 0 is written, so that the bench can tell the memory of the kernel's
- * transform from the rest of an SA.
+ * sa_bench_tfm=N [NAME]: allocate N keyed AEAD transforms of NAME (by
+ * default authenc(hmac(sha1),cbc(aes)), an inbound SA's of the bench;
+ * echainiv(...) is an outbound one's; rfc4106(gcm(aes)) and seqiv(...)
+ * those of esp-gcm), a random key each, and keep them until 0 is
+ * written, so that the bench can tell the memory of the kernel's
+ * transform from the rest of an SA.  The log names the driver the name
+ * resolved to.
  */
 static struct crypto_aead **cm_bench_tfms;
 static unsigned int cm_bench_ntfms;
@@ -274,16 +277,51 @@ static void cm_bench_tfms_free(void)
 	cm_bench_ntfms = 0;
 }
 
-static int cm_sa_bench_tfm_set(const char *val, const struct kernel_param *kp)
+/* authenc: rtattr header + enckeylen, the HMAC-SHA1 and the AES-256 keys */
+#define CM_BENCH_AUTHENC_KEY	(RTA_SPACE(sizeof(struct crypto_authenc_key_param)) + 20 + 32)
+
+static int cm_bench_tfm_key(struct crypto_aead *tfm, bool authenc)
 {
-	/* rtattr header + enckeylen, then the HMAC and the AES keys */
-	u8 key[RTA_SPACE(sizeof(struct crypto_authenc_key_param)) + 20 + 32];
+	u8 key[CM_BENCH_AUTHENC_KEY];
 	struct crypto_authenc_key_param *param;
 	struct rtattr *rta = (struct rtattr *)key;
-	unsigned int n, i;
 	int err;
 
-	err = kstrtouint(val, 0, &n);
+	if (authenc) {
+		rta->rta_type = CRYPTO_AUTHENC_KEYA_PARAM;
+		rta->rta_len = RTA_LENGTH(sizeof(*param));
+		param = RTA_DATA(rta);
+		param->enckeylen = cpu_to_be32(32);
+		get_random_bytes(key + RTA_SPACE(sizeof(*param)), 52);
+		err = crypto_aead_setkey(tfm, key, sizeof(key));
+		if (!err)
+			err = crypto_aead_setauthsize(tfm, 12);
+	} else {
+		/* GCM: the AES-256 key and the 4-byte salt (RFC 4106) */
+		get_random_bytes(key, 36);
+		err = crypto_aead_setkey(tfm, key, 36);
+		if (!err)
+			err = crypto_aead_setauthsize(tfm, 16);
+	}
+	memzero_explicit(key, sizeof(key));
+	return err;
+}
+
+static int cm_sa_bench_tfm_set(const char *val, const struct kernel_param *kp)
+{
+	char name[CRYPTO_MAX_ALG_NAME] = "authenc(hmac(sha1),cbc(aes))";
+	unsigned int n, i;
+	char *arg, *sp;
+	int err;
+
+	arg = kstrdup(val, GFP_KERNEL);
+	if (!arg)
+		return -ENOMEM;
+	sp = strim(arg);
+	err = kstrtouint(strsep(&sp, " "), 0, &n);
+	if (!err && sp && *skip_spaces(sp))
+		strscpy(name, skip_spaces(sp), sizeof(name));
+	kfree(arg);
 	if (err)
 		return err;
 	if (n > CM_BENCH_MAX)
@@ -297,32 +335,27 @@ static int cm_sa_bench_tfm_set(const char *val, const struct kernel_param *kp)
 		err = -ENOMEM;
 		goto out;
 	}
-	rta->rta_type = CRYPTO_AUTHENC_KEYA_PARAM;
-	rta->rta_len = RTA_LENGTH(sizeof(*param));
-	param = RTA_DATA(rta);
-	param->enckeylen = cpu_to_be32(32);
 	for (i = 0; i < n; i++) {
 		struct crypto_aead *tfm;
 
-		tfm = crypto_alloc_aead("authenc(hmac(sha1),cbc(aes))", 0, 0);
+		tfm = crypto_alloc_aead(name, 0, 0);
 		if (IS_ERR(tfm)) {
 			err = PTR_ERR(tfm);
 			break;
 		}
 		cm_bench_tfms[cm_bench_ntfms++] = tfm;
-		get_random_bytes(key + RTA_SPACE(sizeof(*param)), 52);
-		err = crypto_aead_setkey(tfm, key, sizeof(key));
-		if (!err)
-			err = crypto_aead_setauthsize(tfm, 12);
+		err = cm_bench_tfm_key(tfm, strstr(name, "authenc"));
 		if (err)
 			break;
 		cond_resched();
 	}
-	memzero_explicit(key, sizeof(key));
 	if (err)
 		cm_bench_tfms_free();
 	else
-		pr_info("sa_bench_tfm: %u transforms\n", n);
+		pr_info("sa_bench_tfm: %u transforms %s (driver %s, reqsize %u)\n",
+			n, name,
+			crypto_tfm_alg_driver_name(crypto_aead_tfm(cm_bench_tfms[0])),
+			crypto_aead_reqsize(cm_bench_tfms[0]));
 out:
 	mutex_unlock(&cm_bench_lock);
 	return err;
@@ -340,7 +373,7 @@ static const struct kernel_param_ops cm_sa_bench_tfm_ops = {
 };
 module_param_cb(sa_bench_tfm, &cm_sa_bench_tfm_ops, NULL, 0200);
 MODULE_PARM_DESC(sa_bench_tfm,
-		 "Allocate N keyed ESP transforms as an SA has (memory measure); 0 frees them (debug)");
+		 "N [NAME]: allocate N keyed AEAD transforms (default an SA's authenc(hmac(sha1),cbc(aes))) to measure their memory; 0 frees them (debug)");
 
 static const struct kernel_param_ops cm_sa_bench_ops = {
 	.set = cm_sa_bench_set,

@@ -22,7 +22,12 @@
 #
 # The kernel's AEAD transform alone: sa_bench_tfm=BENCH_SA_TFM (10000)
 # keyed transforms, Slab + Percpu delta / N, to tell what an SA's
-# transform costs from the rest.  The packet rate among N is followed by
+# transform costs from the rest: the module's default (an inbound
+# esp-aes esp-sha-hmac SA's authenc(hmac(sha1),cbc(aes))), then each
+# crypto API name of BENCH_SA_TFM_ALGS (e.g. the outbound SA's
+# echainiv(...), rfc4106(gcm(aes)), seqiv(rfc4106(gcm(aes)))), each with
+# the slab caches that grew (/proc/slabinfo: which kmalloc size classes
+# the nested transforms land in).  The packet rate among N is followed by
 # one with the N bundles removed (the host's load drifts: the ratio of
 # the two adjacent runs is the fairer one).
 #
@@ -30,6 +35,8 @@
 
 BENCH_SA_XFRM=${BENCH_SA_XFRM:-1000 10000}
 BENCH_SA_TFM=${BENCH_SA_TFM:-10000}
+# More transforms to measure alone, by crypto API name (space separated)
+BENCH_SA_TFM_ALGS=${BENCH_SA_TFM_ALGS:-}
 
 # sa_bench_set N: write the module's sa_bench in gwB; prints its log lines
 # (the figures, then the install split).  With BENCH_PROFILE set and N at
@@ -50,6 +57,36 @@ sa_bench_set() {
 	fi
 	dmesg | sed -n "/$mark/,\$p" | grep 'sa_bench: pairs' | tail -n 1
 	dmesg | sed -n "/$mark/,\$p" | grep 'sa_bench: install split' | tail -n 1
+}
+
+# slab_bytes: bytes of every slab cache's active objects, "cache bytes"
+slab_bytes() {
+	awk 'NR > 2 { print $1, $2 * $4 }' /proc/slabinfo
+}
+
+# tfm_mem NAME: BENCH_SA_TFM keyed transforms of NAME (the crypto API's
+# name; "" = the module's default, an inbound SA's authenc(hmac(sha1),
+# cbc(aes))): Slab + Percpu delta, and the slab caches that grew by at
+# least 8 bytes per transform (which kmalloc size classes the nested
+# transforms take).
+tfm_mem() {
+	local name=$1 m0 m1 mark
+	settle
+	m0=$(mem_kb)
+	slab_bytes > /tmp/slab0
+	mark="sa-bench-tfm-$RANDOM$RANDOM"
+	echo "$mark" > /dev/kmsg
+	echo "$BENCH_SA_TFM${name:+ $name}" > /sys/module/cryptomap/parameters/sa_bench_tfm ||
+		{ log "sa: sa_bench_tfm '$name' refused"; return 0; }
+	settle
+	m1=$(mem_kb)
+	slab_bytes > /tmp/slab1
+	rec sascale tfm_mem_kb $((m1 - m0)) tfms="$BENCH_SA_TFM" alg="${name:-default}"
+	log "sa: $BENCH_SA_TFM keyed AEAD transforms ${name:-(default)}: +$((m1 - m0)) KiB, $(((m1 - m0) * 1024 / BENCH_SA_TFM)) B each; $(dmesg | sed -n "/$mark/,\$p" | grep -o 'sa_bench_tfm: .*' | tail -n 1)"
+	log "sa:   slab growth per transform: $(awk -v n="$BENCH_SA_TFM" '
+		NR == FNR { b[$1] = $2; next }
+		{ d = ($2 - b[$1]) / n; if (d >= 8) printf "%s %.0f B, ", $1, d }' /tmp/slab0 /tmp/slab1)"
+	echo 0 > /sys/module/cryptomap/parameters/sa_bench_tfm
 }
 
 # xfrm_mem N: KiB of Slab + Percpu that N XFRM ESP states take
@@ -151,15 +188,10 @@ phase_sa() {
 		done
 	done
 	sa_bench_set 0 >/dev/null
-	settle
-	m0=$(mem_kb)
-	if echo "$BENCH_SA_TFM" > /sys/module/cryptomap/parameters/sa_bench_tfm; then
-		settle
-		m1=$(mem_kb)
-		rec sascale tfm_mem_kb $((m1 - m0)) tfms="$BENCH_SA_TFM"
-		log "sa: $BENCH_SA_TFM keyed AEAD transforms: +$((m1 - m0)) KiB"
-		echo 0 > /sys/module/cryptomap/parameters/sa_bench_tfm
-	fi
+	tfm_mem ""
+	for v in $BENCH_SA_TFM_ALGS; do
+		tfm_mem "$v"
+	done
 	for n in $BENCH_SA_XFRM; do
 		xfrm_mem "$n"
 	done
