@@ -369,11 +369,15 @@ u64 cm_sa_seq_read(const struct cm_sa *sa)
 static u8 cm_pair_limit(struct cm_sa_pair *pair, u64 now, bool *hard)
 {
 	u64 v[__CRYPTOMAP_SA_STATS_MAX];
-	u64 age = (now - pair->add_time) / HZ;
 	u64 bytes = 0, pkts = 0, oseq = 0;
 	u64 kb = pair->life_kb;
 	u32 margin = min_t(u32, 30, pair->life_sec / 2);
+	u64 age;
 	int i;
+
+	/* A clock read before the pair was added must not age it by 2^64. */
+	now = max(now, max(pair->add_time, pair->last_use));
+	age = (now - pair->add_time) / HZ;
 
 	for (i = 0; i < CM_SA_NSLOTS; i++) {
 		struct cm_sa *sa = pair->sa[i];
