@@ -16,7 +16,9 @@
 # (guests at once machine-wide, default 3), VM_NO_HOST=1 as --no-host,
 # VM_TIME_SCALE (the tests' busywait time-outs multiplied, default 5 on a
 # KASAN --kdir kernel, else 1), VM_CPU (QEMU's -cpu, default max; on a
-# KASAN kernel max,la57=off).
+# KASAN kernel max,la57=off), VM_BOOT_LIMIT (seconds for a guest to reach
+# guest.sh, default 120 x VM_TIME_SCALE; a guest that does not is booted
+# once more).
 #
 # A test whose header has "# selftest: host" needs no module and no guest
 # (the LZS vectors, the spec check): it runs on the host, once, not in a
@@ -331,34 +333,58 @@ run_guest() {
 	# 11 times too fast (its timeouts fired early: a false failure).
 	[ -n "$tsc_khz" ] && append="$append tsc_early_khz=$tsc_khz"
 	append="$append${VM_APPEND:+ $VM_APPEND}"
-	acquire_slot
-	start=$(now)
-	# shellcheck disable=SC2086
-	timeout -k 5 "$timeout_s" qemu-system-x86_64 \
-		-machine q35,accel=tcg -cpu "$vm_cpu" -smp "$cpus" -m 2048 \
-		-nodefaults -no-user-config -display none -no-reboot \
-		-serial "file:$scratch/console.log" \
-		-kernel "$imgdir/$kimage" -initrd "$imgdir/initramfs.cpio" \
-		-append "$append" \
-		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
-		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
-		-fsdev "local,id=scratch,path=$scratch,security_model=none" \
-		-device virtio-9p-pci,fsdev=scratch,mount_tag=scratch \
-		${VM_QEMU_ARGS:-} < /dev/null > "$scratch/qemu.log" 2>&1 &
-	qpid=$!
-	if [ -n "$stream" ]; then
-		# --cmd/--demo: show the output as it comes.
-		tail -n +1 -F --pid="$qpid" "$scratch/out" 2>/dev/null &
-		tpid=$!
-	fi
-	wait "$qpid"
-	rc=$?
-	qpid=
-	release_slot
-	if [ -n "$tpid" ]; then
-		wait "$tpid"
-		tpid=
-	fi
+	# A guest that never reaches stage 2 (guest.sh makes artifacts/ first
+	# thing) within VM_BOOT_LIMIT ran no test: it is killed and booted
+	# once more, and says so.  Seen under TCG: a guest spinning both vCPUs
+	# for the whole VM_TIMEOUT with not a line on its console.
+	local attempt boot_limit=${VM_BOOT_LIMIT:-$((120 * VM_TIME_SCALE))} t_boot booted
+	g_boot_hang=
+	for attempt in 1 2; do
+		acquire_slot
+		start=$(now)
+		# shellcheck disable=SC2086
+		timeout -k 5 "$timeout_s" qemu-system-x86_64 \
+			-machine q35,accel=tcg -cpu "$vm_cpu" -smp "$cpus" -m 2048 \
+			-nodefaults -no-user-config -display none -no-reboot \
+			-serial "file:$scratch/console.log" \
+			-kernel "$imgdir/$kimage" -initrd "$imgdir/initramfs.cpio" \
+			-append "$append" \
+			-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+			-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+			-fsdev "local,id=scratch,path=$scratch,security_model=none" \
+			-device virtio-9p-pci,fsdev=scratch,mount_tag=scratch \
+			${VM_QEMU_ARGS:-} < /dev/null > "$scratch/qemu.log" 2>&1 &
+		qpid=$!
+		if [ -n "$stream" ]; then
+			# --cmd/--demo: show the output as it comes.
+			tail -n +1 -F --pid="$qpid" "$scratch/out" 2>/dev/null &
+			tpid=$!
+		fi
+		booted='' t_boot=$SECONDS
+		while kill -0 "$qpid" 2>/dev/null; do
+			[ -d "$scratch/artifacts" ] && { booted=1; break; }
+			if [ $((SECONDS - t_boot)) -ge "$boot_limit" ]; then
+				kill "$qpid" 2>/dev/null
+				break
+			fi
+			sleep 0.5
+		done
+		wait "$qpid"
+		rc=$?
+		qpid=
+		release_slot
+		if [ -n "$tpid" ]; then
+			wait "$tpid"
+			tpid=
+		fi
+		[ -n "$booted" ] || [ -d "$scratch/artifacts" ] || [ -f "$scratch/status" ] && break
+		[ $((SECONDS - t_boot)) -ge "$boot_limit" ] || break	# it ended on its own
+		rc=124 g_boot_hang=1
+		[ "$attempt" = 2 ] && break
+		g_boot_hang=
+		echo "# boot hang: no stage 2 after ${boot_limit}s (VM_BOOT_LIMIT); booting again"
+		mv -f "$scratch/console.log" "$scratch/console.boot1.log" 2>/dev/null
+	done
 	g_time=$(elapsed "$start")
 	[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && g_hang=1
 	g_guest_hang=$g_hang
@@ -403,7 +429,11 @@ guest_trouble() {
 	if [ "$g_hang" = 2 ]; then
 		echo "# hang: command killed after $(cat "$g_dir/timedout")s in the guest (VM_TIMEOUT ${timeout_s}s); blocked tasks are in the kernel log"
 	elif [ "$g_hang" = 1 ]; then
-		echo "# hang: guest killed after ${timeout_s}s (VM_TIMEOUT)"
+		if [ -n "$g_boot_hang" ]; then
+			echo "# boot hang: no stage 2 after ${VM_BOOT_LIMIT:-$((120 * VM_TIME_SCALE))}s, twice (VM_BOOT_LIMIT)"
+		else
+			echo "# hang: guest killed after ${timeout_s}s (VM_TIMEOUT)"
+		fi
 	elif [ -z "$g_status" ]; then
 		echo "# guest died before the command finished (oops/panic?)"
 	fi
