@@ -1600,6 +1600,32 @@ static void queue(struct v2sa *sa, const struct qitem *q);
 static void kick(struct v2sa *sa);
 
 /*
+ * A transform set that compresses fits the peer's message only with its
+ * IPCOMP_SUPPORTED for the set's algorithm and a CPI the module can use
+ * (the low half of the peer's SPI, @who's); one that does not compress
+ * fits anyway (a responder then answers no IPCOMP_SUPPORTED, 2.22).
+ */
+static bool ipcomp_fits(const struct v2msg *m, const struct tset *t,
+			const struct esp_alg *a, uint32_t peer_spi,
+			const char *who, char *why, size_t wl)
+{
+	uint16_t cpi;
+
+	if (!a->comp)
+		return true;
+	cpi = ipcomp_offered(m, a->comp);
+	if (!cpi)
+		snprintf(why, wl, "; transform set %s needs IPComp %s, not offered",
+			 t->name, ipcomp_name(a->comp));
+	else if (cpi != cpi_of(peer_spi))
+		snprintf(why, wl, "; the %s's CPI 0x%04X is not the low half of its SPI 0x%08X, which the module uses as CPI",
+			 who, cpi, peer_spi);
+	else
+		return true;
+	return false;
+}
+
+/*
  * The responder's IPCOMP_SUPPORTED against the chosen transform set: it
  * must accept our transform when the set compresses (the module compresses
  * by transform set), name none otherwise, and its CPI must be what the
@@ -1609,24 +1635,18 @@ static int ipcomp_answer(struct v2sa *sa, const struct v2msg *m,
 			 const struct tset *t, const struct esp_alg *a,
 			 uint32_t spi_out)
 {
-	uint16_t cpi = a->comp ? ipcomp_offered(m, a->comp) : 0;
+	char why[160] = "";
 
 	if (!a->comp && find_notify(m, N_IPCOMP_SUPPORTED)) {
 		log_err("IKEv2 SA %u: %s answered with IPComp; transform set %s has no compression",
 			sa->id, ipstr(sa->peer), t->name);
 		return -1;
 	}
-	if (a->comp && !cpi) {
-		log_err("IKEv2 SA %u: %s accepted transform set %s without its IPComp (%s): no IPCOMP_SUPPORTED in the answer",
-			sa->id, ipstr(sa->peer), t->name, ipcomp_name(a->comp));
-		return -1;
-	}
-	if (a->comp && cpi != cpi_of(spi_out)) {
-		log_err("IKEv2 SA %u: %s's CPI 0x%04X is not the low half of its SPI 0x%08X, which the module uses as CPI",
-			sa->id, ipstr(sa->peer), cpi, spi_out);
-		return -1;
-	}
-	return 0;
+	if (ipcomp_fits(m, t, a, spi_out, "responder", why, sizeof(why)))
+		return 0;
+	log_err("IKEv2 SA %u: %s's answer does not fit%s",
+		sa->id, ipstr(sa->peer), why);
+	return -1;
 }
 
 /*
@@ -2190,32 +2210,6 @@ static struct entry *match_entry(struct v2sa *sa, const struct v2msg *m,
 }
 
 /*
- * Responder: a transform set that compresses fits a proposal only with the
- * initiator's IPCOMP_SUPPORTED for its algorithm and a CPI the module can
- * use (the low half of the initiator's SPI); one that does not compress
- * fits anyway (we answer no IPCOMP_SUPPORTED: no compression, 2.22).
- */
-static bool ipcomp_fits(const struct v2msg *m, const struct tset *t,
-			const struct esp_alg *a, uint32_t peer_spi, char *why,
-			size_t wl)
-{
-	uint16_t cpi;
-
-	if (!a->comp)
-		return true;
-	cpi = ipcomp_offered(m, a->comp);
-	if (!cpi)
-		snprintf(why, wl, "; transform set %s needs IPComp %s, not offered",
-			 t->name, ipcomp_name(a->comp));
-	else if (cpi != cpi_of(peer_spi))
-		snprintf(why, wl, "; the initiator's CPI 0x%04X is not the low half of its SPI 0x%08X, which the module uses as CPI",
-			 cpi, peer_spi);
-	else
-		return true;
-	return false;
-}
-
-/*
  * A Child SA request as responder (IKE_AUTH or CREATE_CHILD_SA): the
  * answer's SA, [Nr, KEr], TSi, TSr go into out, or an error notification.
  */
@@ -2262,8 +2256,8 @@ static void child_respond(struct v2sa *sa, const struct v2msg *m, bool create,
 			if (t && esp_of(t, &a) &&
 			    esp_match(&props[i], &a, create && kp ? e->pfs : 0,
 				      &esn) &&
-			    ipcomp_fits(m, t, &a, get32(props[i].spi), compwhy,
-					sizeof(compwhy)))
+			    ipcomp_fits(m, t, &a, get32(props[i].spi),
+					"initiator", compwhy, sizeof(compwhy)))
 				pick = i;
 		}
 	}
