@@ -317,7 +317,6 @@ struct cm_sa_pair *cm_pair_create_esn(struct cm_sadb *db,
 	pair->esn = esn;
 	pair->mode = t->mode;
 	pair->replay_window = e->replay_window;
-	pair->add_time = get_jiffies_64();
 
 	for (i = 0; i < CM_SA_COMP_IN; i++) {
 		bool in = i == CM_SA_ESP_IN || i == CM_SA_AH_IN;
@@ -397,6 +396,13 @@ int cm_pair_publish(struct cm_sadb *db, struct cm_sa_pair *pair)
 		for (i = 0; i < CM_SA_NSLOTS; i++)
 			cm_sa_unhash_locked(db, pair->sa[i]);
 	} else {
+		/*
+		 * Its lifetime starts now, when it can carry packets: not
+		 * when its transforms began to be allocated (seconds, the
+		 * first time an algorithm is used under emulation).
+		 */
+		pair->add_time = get_jiffies_64();
+		pair->last_use = pair->add_time;
 		list_add_tail(&pair->list, &db->pairs);
 	}
 	spin_unlock_bh(&db->lock);

@@ -277,7 +277,6 @@ int cm_keyed_add(struct cm_sadb *db, struct cm_spd_entry *e,
 	pair->life_sec = life_sec;
 	pair->life_kb = life_kb;
 	pair->idle_time = idle_time;
-	pair->last_use = pair->add_time;
 	pair->standby = standby;
 	for (i = 0; i < CM_SA_NSLOTS; i++)
 		if (pair->sa[i] && pair->sa[i]->dir == CRYPTOMAP_DIR_OUT)
@@ -369,7 +368,8 @@ u64 cm_sa_seq_read(const struct cm_sa *sa)
 static u8 cm_pair_limit(struct cm_sa_pair *pair, u64 now, bool *hard)
 {
 	u64 v[__CRYPTOMAP_SA_STATS_MAX];
-	u64 age = (now - pair->add_time) / HZ;
+	u64 age = time_after64(now, pair->add_time) ?
+		  (now - pair->add_time) / HZ : 0;
 	u64 bytes = 0, pkts = 0, oseq = 0;
 	u64 kb = pair->life_kb;
 	u32 margin = min_t(u32, 30, pair->life_sec / 2);
@@ -399,7 +399,7 @@ static u8 cm_pair_limit(struct cm_sa_pair *pair, u64 now, bool *hard)
 	if (oseq >= cm_seq_limit(pair->esn, CM_SEQ_HARD))
 		return CRYPTOMAP_EXPIRE_SEQNO;
 	if (pair->idle_time &&
-	    now - pair->last_use >= (u64)pair->idle_time * HZ)
+	    !time_before64(now, pair->last_use + (u64)pair->idle_time * HZ))
 		return CRYPTOMAP_EXPIRE_IDLE;
 	if (pair->grace_end && !time_before64(now, pair->grace_end))
 		return CRYPTOMAP_EXPIRE_SECONDS;
@@ -420,13 +420,20 @@ static void cm_keyed_life_work(struct work_struct *work)
 					  struct cm_sadb, life_work);
 	struct cm_net *cmn = db->cmn;
 	struct cm_sa_pair *pair, *tmp;
-	u64 now = get_jiffies_64();
 	bool rebuild = false;
 	LIST_HEAD(soft);
 	LIST_HEAD(kill);
+	u64 now;
 
 	mutex_lock(&cmn->lock);
 	spin_lock_bh(&db->lock);
+	/*
+	 * The clock is read with the locks held, not before: an SA_ADD
+	 * holding cmn->lock while this work waited for it publishes a pair
+	 * whose add_time is later than a clock read before the wait, and
+	 * (now - add_time) would wrap to an age past any lifetime.
+	 */
+	now = get_jiffies_64();
 	cm_spi_resv_expire_locked(db, now);
 	list_for_each_entry(pair, &db->pairs, list) {
 		bool hard;
