@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <libmnl/libmnl.h>
@@ -16,6 +17,9 @@
 
 #include "cryptomapd.h"
 #include "ikev2.h"
+
+#define EV_RCVBUF	(1 << 20)	/* bytes of queued events */
+#define EV_BATCH	64		/* events read in a row */
 
 static struct mnl_socket *req_sk, *ev_sk;
 static uint16_t family;
@@ -161,6 +165,18 @@ int knl_open(void)
 		if (ev_sk)
 			mnl_socket_close(ev_sk);
 		ev_sk = NULL;
+	} else {
+		/*
+		 * Room for the events of a daemon not scheduled for seconds:
+		 * one ACQUIRE takes ~8 KiB of it, an EXPIRE ~4 KiB, and an
+		 * overflow loses them (ENOBUFS).  Root may go past rmem_max.
+		 */
+		int sz = EV_RCVBUF;
+
+		if (setsockopt(mnl_socket_get_fd(ev_sk), SOL_SOCKET,
+			       SO_RCVBUFFORCE, &sz, sizeof(sz)))
+			setsockopt(mnl_socket_get_fd(ev_sk), SOL_SOCKET,
+				   SO_RCVBUF, &sz, sizeof(sz));
 	}
 	return 0;
 }

@@ -154,16 +154,28 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* Every queued event (a starved daemon reads them before its timers run). */
 void knl_event_input(void)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	ssize_t n = mnl_socket_recvfrom(ev_sk, buf, sizeof(buf));
+	int i;
 
-	if (n < 0) {
-		log_dbg("events: %s", strerror(errno));
-		return;
+	for (i = 0; i < EV_BATCH; i++) {
+		ssize_t n = recv(mnl_socket_get_fd(ev_sk), buf, sizeof(buf),
+				 MSG_DONTWAIT);
+
+		if (n < 0 && errno == ENOBUFS) {
+			/* reported once; what is still queued is read next */
+			log_warn("events: the socket overflowed, ACQUIRE/EXPIRE events were lost");
+			continue;
+		}
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_dbg("events: %s", strerror(errno));
+			return;
+		}
+		mnl_cb_run(buf, n, 0, 0, event_cb, NULL);
 	}
-	mnl_cb_run(buf, n, 0, 0, event_cb, NULL);
 }
 
 static int spi_cb(const struct nlmsghdr *nlh, void *data)

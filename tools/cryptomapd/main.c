@@ -21,6 +21,9 @@
 #include "ikev2.h"
 
 
+/* datagrams read in a row before the timers run */
+#define INPUT_BATCH	64
+
 static const char *conf_file = "/etc/cryptomap/cryptomap.conf";
 static bool offline;
 static volatile sig_atomic_t got_hup, got_term;
@@ -92,7 +95,8 @@ static int udp_open(void)
 	return fd;
 }
 
-static void udp_input(int fd)
+/* One datagram; false when none is queued. */
+static bool udp_input(int fd)
 {
 	uint8_t pkt[ISAKMP_MAX_LEN + 1];
 	char cbuf[256];
@@ -106,11 +110,11 @@ static void udp_input(int fd)
 	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
 
 	if (n < 0)
-		return;
+		return false;
 	if (mh.msg_flags & MSG_TRUNC || n > ISAKMP_MAX_LEN) {
 		log_warn("from %s: oversized datagram dropped",
 			 ipstr(from.sin_addr.s_addr));
-		return;
+		return true;
 	}
 	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
 		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
@@ -120,13 +124,14 @@ static void udp_input(int fd)
 		ikev2_input(pkt, n, from.sin_addr.s_addr, ntohs(from.sin_port), dst);
 	else
 		ike_input(pkt, n, from.sin_addr.s_addr, ntohs(from.sin_port), dst);
+	return true;
 }
 
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_sig };
 	struct pollfd pf[3];
-	int c, ctl, efd;
+	int c, i, ctl, efd;
 
 	if (argc >= 2 && !strcmp(argv[1], "ctl"))
 		return ctl_client(argc - 2, argv + 2);
@@ -203,9 +208,16 @@ int main(int argc, char **argv)
 			pf[n++] = (struct pollfd){ .fd = efd, .events = POLLIN };
 		if (poll(pf, n, 250) < 0 && errno != EINTR)
 			break;
-		ikev2_timers(now_s());
-		if (pf[0].revents & POLLIN)
-			udp_input(ike.fd);
+		/*
+		 * What came in while we were not running is read before a
+		 * timer looks at the clock: after the process was starved for
+		 * seconds the peer's answer (to a request, a DPD R-U-THERE)
+		 * may be queued, and a timer run first would retransmit it
+		 * once more or declare the peer dead.
+		 */
+		for (i = 0; i < INPUT_BATCH && pf[0].revents & POLLIN; i++)
+			if (!udp_input(ike.fd))
+				break;
 		if (pf[1].revents & POLLIN)
 			ctl_input(ctl);
 		if (n > 2 && pf[2].revents & POLLIN)
@@ -214,6 +226,7 @@ int main(int argc, char **argv)
 			got_hup = 0;
 			reload_config();
 		}
+		ikev2_timers(now_s());
 		ike_timers(now_s());
 	}
 	/*
