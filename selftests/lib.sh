@@ -344,6 +344,30 @@ busywait() {
 	done
 }
 
+# ping_all_answered FILE: FILE, the output of a ping (not -q) stopped by
+# SIGINT, shows a reply to every echo request; ping counts the last one
+# lost when its reply was still on its way at the signal, so that one may
+# lack a reply (and only that one, with no ICMP error in the summary).
+ping_all_answered() {
+	awk '
+		/ packets transmitted, / {
+			tx = $1; rx = $4; err = / errors,/
+		}
+		match($0, /icmp_seq=[0-9]+/) {
+			seen[substr($0, RSTART + 9, RLENGTH - 9)] = 1
+		}
+		END {
+			if (tx == "" || tx == 0) { print "# no ping summary"; exit 1 }
+			if (rx == tx) exit 0
+			if (rx == tx - 1 && !err && !((tx % 65536) in seen)) {
+				print "# " tx " sent, " rx " answered: only the last one, in flight at the stop"
+				exit 0
+			}
+			print "# " tx " sent, " rx " answered"
+			exit 1
+		}' "$1"
+}
+
 # ------------------------------------------------------------- lab
 #
 # lab_setup: the standard four-namespace lab of the data path tests.

@@ -330,6 +330,10 @@ class Keyer:
                 self.stats['rekeys'] += 1
                 if rekeys_left:
                     rekeys_left -= 1
+                # The grace runs from the activation, not from before the
+                # install: SA_ADD and SA_UPDATE may take seconds on a busy
+                # guest, and the old pairs must not go at once after it.
+                now = time.monotonic()
                 next_rekey = now + self.args.interval
                 retire_at = now + self.args.grace
             if retire_at is not None and now >= retire_at:
