@@ -3130,8 +3130,12 @@ bool ikev2_child_expired(const char *map, uint32_t seq, uint32_t spi, bool hard)
 
 		if (!v2_profile_of(map, seq))
 			return false;
-		/* a pair from before a restart: negotiate a new one */
-		if (!hard && ikev2_initiate(map, seq, 0, NULL, true, &why))
+		/*
+		 * a pair from before a restart: negotiate a new one; not when
+		 * the entry has a pair of the last seconds (this soft EXPIRE
+		 * was queued before the peer's rekey that we read first)
+		 */
+		if (!hard && ikev2_initiate(map, seq, 0, NULL, false, &why))
 			log_err("IKEv2: rekey of %s %u: %s", map, seq, why);
 		return true;
 	}
