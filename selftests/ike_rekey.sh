@@ -45,15 +45,20 @@ check "soft EXPIRE rekeys: a new Quick Mode installs a new pair" \
 	busywait 45000 cmd_log_has "Quick Mode [0-9a-f]+ to .* for MYMAP 10"
 check "the new pair is installed" busywait 20000 bash -c \
 	"[ \$(grep -c 'SAs for MYMAP 10 .*: installed' '$IKE_DIR/cryptomapd.log') -ge 2 ]"
-# strongSwan's view a few seconds after the rekey (its new CHILD_SA keeps
-# its own 50 s lifetime, so look while the ping still runs)
-sleep 4
-sas=$(swk --list-sas 2>/dev/null)
+# strongSwan's view once its newest CHILD_SA carried packets (it keeps
+# its own 50 s lifetime, so look while the ping still runs); waited for,
+# not a fixed 4 s: our output moves to it a second after the install, and
+# a process not scheduled in time took longer
+new_in=$(grep 'SAs for MYMAP 10' "$IKE_DIR/cryptomapd.log" | tail -1 | sed -n 's/.*outbound spi 0x\([0-9A-F]*\).*/\1/p' | tr 'A-F' 'a-f')
+new_child_used() {
+	sas=$(swk --list-sas 2>/dev/null)
+	grep -qE "in  $new_in, +[1-9][0-9]* bytes" <<< "$sas"
+}
+busywait 10000 new_child_used
 wait "$pingpid"
 cat "$IKE_DIR/ping.out" | ktap_diag
 check_match "no ping lost across the rekey" " 0% packet loss" cat "$IKE_DIR/ping.out"
 printf '%s\n' "$sas" | ktap_diag
-new_in=$(grep 'SAs for MYMAP 10' "$IKE_DIR/cryptomapd.log" | tail -1 | sed -n 's/.*outbound spi 0x\([0-9A-F]*\).*/\1/p' | tr 'A-F' 'a-f')
 check_match "strongSwan's newest CHILD_SA (in $new_in) carried packets" \
 	"in  $new_in, +[1-9][0-9]* bytes" printf '%s\n' "$sas"
 grep -E "EXPIRE|Quick Mode|SAs for" "$IKE_DIR/cryptomapd.log" | sed 's/^[0-9.]* //' | ktap_diag

@@ -75,7 +75,8 @@ check_match "ESP:AES_GCM_16-256, SPIs agree (ours in $in / out $out), packets bo
 lspi=$(sed -n 's/.*Local spi: \([0-9A-F]*\) .*/\1/p' <<< "$show")
 rspi=$(sed -n 's/.*Remote spi: \([0-9A-F]*\).*/\1/p' <<< "$show")
 nf=$(ip netns exec "$gwB" python3 "$SELFTESTS/ikev2_forge.py" "$LAB_GWA_WAN_IP" "$rspi" "$lspi")
-sleep 1
+# the daemon has read them all once it counted the third forged cookie
+busywait 10000 cmd_log_has "COOKIE sent \\([0-9]+ sent, 3 invalid\\)"
 check_match "$nf malformed/forged datagrams dropped: the daemon answers, the SA stays READY" \
 	"^1 +$LAB_GWA_WAN_IP/500 +$LAB_GWB_WAN_IP/500 +none/none +READY" cmd_ctl show crypto ikev2 sa
 check "3 forged cookies among them: each refused with a new COOKIE, no state" \
