@@ -62,10 +62,12 @@ void cm_esp_decrypt(struct cm_sa *sa, struct sk_buff *skb,
 
 /*
  * crypto_alloc_aead() and crypto_alloc_ahash() of @name, through cryptd
- * while the force_async parameter is set.
+ * when @async / while the force_async parameter is set.
  */
-struct crypto_aead *cm_crypto_alloc_aead(const char *name);
+struct crypto_aead *cm_crypto_alloc_aead(const char *name, bool async);
 struct crypto_ahash *cm_crypto_alloc_ahash(const char *name);
+/* The force_async parameter: pass it to cm_crypto_alloc_aead(). */
+bool cm_crypto_forced_async(void);
 /* Counts a completion that came through a crypto callback. */
 void cm_crypto_async_done(void);
 

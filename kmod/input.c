@@ -190,12 +190,7 @@ static void cm_input_count(struct cm_sa *sa, unsigned int len)
 {
 	cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_PKTS, 1);
 	cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_BYTES, len);
-	cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_ENCAPS, 1);
-	if (sa->proto == IPPROTO_ESP &&
-	    sa->pair->esp_enc > CRYPTOMAP_ENC_NULL)
-		cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_CRYPT, 1);
-	if (sa->icvlen)
-		cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_DIGEST, 1);
+	/* encaps, encrypt/decrypt, digest/verify: cm_sa_stats_read() */
 }
 
 /*

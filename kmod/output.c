@@ -85,11 +85,7 @@ void cm_output_finish(struct sk_buff *skb, int err)
 	}
 	cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_PKTS, 1);
 	cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_BYTES, CM_SKB_CB(skb)->inner_len);
-	cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_ENCAPS, 1);
-	if (sa->proto == IPPROTO_ESP && pair->esp_enc > CRYPTOMAP_ENC_NULL)
-		cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_CRYPT, 1);
-	if (sa->icvlen)
-		cm_sa_stat_add(sa, CRYPTOMAP_SA_STATS_DIGEST, 1);
+	/* encaps, encrypt/decrypt, digest/verify: cm_sa_stats_read() */
 
 	/* A bundle: AH authenticates what ESP made. */
 	if (CM_SKB_CB(skb)->ah) {

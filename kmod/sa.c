@@ -28,6 +28,8 @@
 static unsigned int cm_sadb_net_id __read_mostly;
 static struct workqueue_struct *cm_sa_wq;
 static struct kmem_cache *cm_pair_cache;
+/* Inbound SAs (with the replay bitmap) are 320 bytes: a kmalloc-512. */
+static struct kmem_cache *cm_sa_in_cache;
 
 struct cm_sadb_slot {
 	struct cm_sadb *db;
@@ -91,7 +93,12 @@ static void cm_sa_free(struct cm_sa *sa)
 	if (sa->proto == IPPROTO_COMP)
 		cm_ipcomp_sa_free(sa);
 	free_percpu(sa->stats);
-	kfree_sensitive(sa);
+	if (sa->dir == CRYPTOMAP_DIR_IN) {
+		memzero_explicit(sa, kmem_cache_size(cm_sa_in_cache));
+		kmem_cache_free(cm_sa_in_cache, sa);
+	} else {
+		kfree_sensitive(sa);
+	}
 }
 
 static void cm_sa_pair_free_work(struct work_struct *work)
@@ -242,23 +249,22 @@ static struct cm_sa *cm_sa_create(struct cm_sadb *db, struct cm_sa_pair *pair,
 				  u32 replay_window, bool esn)
 {
 	struct cm_sa *sa;
-	size_t size = sizeof(*sa);
 	int err;
 
 	/* Only inbound SAs have a replay window. */
 	if (dir == CRYPTOMAP_DIR_IN)
-		size = struct_size(sa, replay_bits,
-				   BITS_TO_LONGS(CM_REPLAY_MAX));
-	sa = kzalloc(size, GFP_KERNEL);
+		sa = kmem_cache_zalloc(cm_sa_in_cache, GFP_KERNEL);
+	else
+		sa = kzalloc(sizeof(*sa), GFP_KERNEL);
 	if (!sa)
 		return ERR_PTR(-ENOMEM);
+	sa->dir = dir;
 	sa->stats = alloc_percpu(struct cm_sa_stats);
 	if (!sa->stats) {
-		kfree(sa);
+		cm_sa_free(sa);
 		return ERR_PTR(-ENOMEM);
 	}
 	sa->pair = pair;
-	sa->dir = dir;
 	sa->proto = k->proto;
 	sa->spi = k->spi;
 	sa->hkey = cm_sa_hkey(k->spi, k->proto);
@@ -571,15 +577,29 @@ bool cm_sa_spi_taken(struct cm_sadb *db, u32 spi, u8 proto)
 
 void cm_sa_stats_read(const struct cm_sa *sa, u64 *out)
 {
+	u64 pkts = 0;
 	int cpu, i;
 
 	memset(out, 0, sizeof(u64) * __CRYPTOMAP_SA_STATS_MAX);
 	for_each_possible_cpu(cpu) {
 		const struct cm_sa_stats *s = per_cpu_ptr(sa->stats, cpu);
 
-		for (i = 0; i < __CRYPTOMAP_SA_STATS_MAX; i++)
-			out[i] += READ_ONCE(s->v[i]);
+		pkts += READ_ONCE(s->pkts);
+		out[CRYPTOMAP_SA_STATS_BYTES] += READ_ONCE(s->bytes);
+		out[CRYPTOMAP_SA_STATS_COMPRESSED] += READ_ONCE(s->compressed);
+		out[CRYPTOMAP_SA_STATS_NOT_COMPRESSED] +=
+			READ_ONCE(s->not_compressed);
 	}
+	out[CRYPTOMAP_SA_STATS_PKTS] = pkts;
+	/* Every ESP or AH packet counted is encapsulated, its cipher run... */
+	if (sa->proto != IPPROTO_COMP)
+		out[CRYPTOMAP_SA_STATS_ENCAPS] = pkts;
+	if (sa->proto == IPPROTO_ESP && sa->pair->esp_enc > CRYPTOMAP_ENC_NULL)
+		out[CRYPTOMAP_SA_STATS_CRYPT] = pkts;
+	if (sa->icvlen)
+		out[CRYPTOMAP_SA_STATS_DIGEST] = pkts;
+	for (i = 0; i < CM_SA_NRARE; i++)
+		out[CM_SA_RARE_FIRST + i] = atomic64_read(&sa->rare[i]);
 }
 
 void cm_net_stats_read(const struct cm_sadb *db, u64 *out)
@@ -597,10 +617,12 @@ void cm_net_stats_read(const struct cm_sadb *db, u64 *out)
 
 static void cm_sa_stats_zero(struct cm_sa *sa)
 {
-	int cpu;
+	int cpu, i;
 
 	for_each_possible_cpu(cpu)
 		memset(per_cpu_ptr(sa->stats, cpu), 0, sizeof(struct cm_sa_stats));
+	for (i = 0; i < CM_SA_NRARE; i++)
+		atomic64_set(&sa->rare[i], 0);
 }
 
 /*
@@ -857,18 +879,28 @@ int cm_dp_init(void)
 	cm_pair_cache = KMEM_CACHE(cm_sa_pair, 0);
 	if (!cm_pair_cache)
 		return -ENOMEM;
+	cm_sa_in_cache = kmem_cache_create("cm_sa_in",
+					   struct_size_t(struct cm_sa, replay_bits,
+							 BITS_TO_LONGS(CM_REPLAY_MAX)),
+					   0, 0, NULL);
+	err = -ENOMEM;
+	if (!cm_sa_in_cache)
+		goto err_pair;
 	cm_sa_wq = alloc_workqueue("cryptomap_sa", WQ_UNBOUND, 0);
-	if (!cm_sa_wq) {
-		kmem_cache_destroy(cm_pair_cache);
-		return -ENOMEM;
-	}
+	if (!cm_sa_wq)
+		goto err_sa;
 	err = register_pernet_subsys(&cm_sadb_net_ops);
-	if (err) {
-		destroy_workqueue(cm_sa_wq);
-		kmem_cache_destroy(cm_pair_cache);
-		return err;
-	}
+	if (err)
+		goto err_wq;
 	return 0;
+
+err_wq:
+	destroy_workqueue(cm_sa_wq);
+err_sa:
+	kmem_cache_destroy(cm_sa_in_cache);
+err_pair:
+	kmem_cache_destroy(cm_pair_cache);
+	return err;
 }
 
 void cm_dp_exit(void)
@@ -878,5 +910,6 @@ void cm_dp_exit(void)
 	/* Bundles queued by the last SPD frees run before the module goes. */
 	rcu_barrier();
 	destroy_workqueue(cm_sa_wq);
+	kmem_cache_destroy(cm_sa_in_cache);
 	kmem_cache_destroy(cm_pair_cache);
 }

@@ -49,9 +49,21 @@ enum cm_sa_slot {
 
 #define CM_REPLAY_MAX	1024	/* largest replay window, in packets */
 
+/*
+ * An SA's counters (enum cryptomap_sa_stats).  What every packet bumps is
+ * per CPU: packets, bytes and, in an IPComp bundle, (not) compressed.
+ * encaps, encrypt/decrypt and digest/verify count the same packets, each
+ * for the SAs it applies to (cm_sa_stats_read() derives them).  Errors
+ * and drops are rare: shared atomics, CRYPTOMAP_SA_STATS_COMPR_FAILED to
+ * CRYPTOMAP_SA_STATS_INTERNAL_ERR.
+ */
 struct cm_sa_stats {
-	u64 v[__CRYPTOMAP_SA_STATS_MAX];
+	u64 pkts, bytes, compressed, not_compressed;
 };
+
+#define CM_SA_RARE_FIRST	CRYPTOMAP_SA_STATS_COMPR_FAILED
+#define CM_SA_RARE_LAST		CRYPTOMAP_SA_STATS_INTERNAL_ERR
+#define CM_SA_NRARE		(CM_SA_RARE_LAST - CM_SA_RARE_FIRST + 1)
 
 struct cm_sa {
 	struct rhlist_head hnode;	/* inbound: in cm_sadb->in_hash */
@@ -68,6 +80,7 @@ struct cm_sa {
 	unsigned int ivlen, icvlen, blksize;
 	u32 conn_id;			/* for the log messages */
 	bool esn;			/* 64-bit sequence numbers (RFC 4303) */
+	bool iv_from_pkt;		/* ESP in: no IV generator (esp.c) */
 
 	atomic64_t oseq;		/* outbound: last sequence number sent */
 
@@ -76,6 +89,7 @@ struct cm_sa {
 	u64 replay_top;			/* highest number verified (ESN: 64-bit) */
 
 	struct cm_sa_stats __percpu *stats;
+	atomic64_t rare[CM_SA_NRARE];	/* CM_SA_RARE_FIRST.. */
 
 	/* Inbound SAs only: CM_REPLAY_MAX bits (outbound ones end here). */
 	unsigned long replay_bits[];
@@ -164,9 +178,28 @@ bool cm_sa_spi_taken(struct cm_sadb *db, u32 spi, u8 proto);
 bool cm_sa_pair_hold(struct cm_sa_pair *pair);
 void cm_sa_pair_put(struct cm_sa_pair *pair);
 
+/* Not for the derived ones: encaps, encrypt/decrypt, digest/verify. */
 static inline void cm_sa_stat_add(struct cm_sa *sa, unsigned int i, u64 n)
 {
-	this_cpu_add(sa->stats->v[i], n);
+	switch (i) {
+	case CRYPTOMAP_SA_STATS_PKTS:
+		this_cpu_add(sa->stats->pkts, n);
+		break;
+	case CRYPTOMAP_SA_STATS_BYTES:
+		this_cpu_add(sa->stats->bytes, n);
+		break;
+	case CRYPTOMAP_SA_STATS_COMPRESSED:
+		this_cpu_add(sa->stats->compressed, n);
+		break;
+	case CRYPTOMAP_SA_STATS_NOT_COMPRESSED:
+		this_cpu_add(sa->stats->not_compressed, n);
+		break;
+	case CM_SA_RARE_FIRST ... CM_SA_RARE_LAST:
+		atomic64_add(n, &sa->rare[i - CM_SA_RARE_FIRST]);
+		break;
+	default:
+		WARN_ON_ONCE(1);
+	}
 }
 
 static inline void cm_net_stat_inc(struct cm_sadb *db, unsigned int i)

@@ -414,64 +414,23 @@ static u8 cm_pair_limit(struct cm_sa_pair *pair, u64 now, bool *hard)
 	return 0;
 }
 
-static void cm_keyed_life_work(struct work_struct *work)
+/* Pairs cm_keyed_life_work() looks at per hold of the locks. */
+#define CM_LIFE_SLICE	256
+
+/* Sends what one slice found: soft expiries, then the hard ones. */
+static void cm_keyed_life_reap(struct cm_sadb *db, struct list_head *soft,
+			       struct list_head *kill)
 {
-	struct cm_sadb *db = container_of(to_delayed_work(work),
-					  struct cm_sadb, life_work);
-	struct cm_net *cmn = db->cmn;
 	struct cm_sa_pair *pair, *tmp;
-	bool rebuild = false;
-	LIST_HEAD(soft);
-	LIST_HEAD(kill);
-	u64 now;
 
-	mutex_lock(&cmn->lock);
-	spin_lock_bh(&db->lock);
-	/*
-	 * The clock is read with the locks held, not before: an SA_ADD
-	 * holding cmn->lock while this work waited for it publishes a pair
-	 * whose add_time is later than a clock read before the wait, and
-	 * (now - add_time) would wrap to an age past any lifetime.
-	 */
-	now = get_jiffies_64();
-	cm_spi_resv_expire_locked(db, now);
-	list_for_each_entry(pair, &db->pairs, list) {
-		bool hard;
-		u8 why;
-
-		if (!pair->isakmp || pair->dead)
-			continue;
-		why = cm_pair_limit(pair, now, &hard);
-		if (!why)
-			continue;
-		if (hard) {
-			/* A replaced pair ends its grace quietly. */
-			bool quiet = pair->grace_end &&
-				     !time_before64(now, pair->grace_end);
-
-			rebuild |= pair->out_active;
-			if (!cm_pair_unlink_locked(db, pair))
-				continue;
-			pair->notify = !quiet;
-			pair->why = why;
-			list_add_tail(&pair->kill, &kill);
-		} else if (!pair->soft_sent && !pair->grace_end &&
-			   cm_sa_pair_hold(pair)) {
-			pair->soft_sent = true;
-			pair->why = why;
-			list_add_tail(&pair->kill, &soft);
-		}
-	}
-	spin_unlock_bh(&db->lock);
-
-	list_for_each_entry_safe(pair, tmp, &soft, kill) {
+	list_for_each_entry_safe(pair, tmp, soft, kill) {
 		list_del_init(&pair->kill);
 		cm_sa_expire_notify(db, pair, false, pair->why);
 		cm_sa_pair_put(pair);
 	}
-	if (!list_empty(&kill))
+	if (!list_empty(kill))
 		cm_sa_acquire_reset(db);
-	list_for_each_entry_safe(pair, tmp, &kill, kill) {
+	list_for_each_entry_safe(pair, tmp, kill, kill) {
 		list_del_init(&pair->kill);
 		if (pair->notify && !pair->soft_sent)
 			/* Crossed both in one tick: soft still comes first. */
@@ -479,6 +438,88 @@ static void cm_keyed_life_work(struct work_struct *work)
 		if (pair->notify)
 			cm_sa_expire_notify(db, pair, true, pair->why);
 		cm_sa_pair_put(pair);
+	}
+}
+
+/*
+ * Once a second: the lifetimes of the keyed pairs.  The bundles are
+ * walked CM_LIFE_SLICE at a time; between slices both locks are dropped
+ * (an install or delete of 100,000 pairs does not wait for a whole walk)
+ * and the walk keeps its place by a reference on the next pair, which
+ * keeps that pair on db->pairs (cm_sa_pair_put() unlinks the last one).
+ */
+static void cm_keyed_life_work(struct work_struct *work)
+{
+	struct cm_sadb *db = container_of(to_delayed_work(work),
+					  struct cm_sadb, life_work);
+	struct cm_sa_pair *pair, *held = NULL;
+	struct cm_net *cmn = db->cmn;
+	bool rebuild = false, done;
+	LIST_HEAD(soft);
+	LIST_HEAD(kill);
+	unsigned int n;
+	u64 now;
+
+	mutex_lock(&cmn->lock);
+	spin_lock_bh(&db->lock);
+	cm_spi_resv_expire_locked(db, get_jiffies_64());
+	pair = list_first_entry(&db->pairs, struct cm_sa_pair, list);
+	for (;;) {
+		/*
+		 * The clock is read with the locks held, in every slice: an
+		 * SA_ADD holding cmn->lock while this work waited for it (before
+		 * the first slice or between two) publishes a pair whose
+		 * add_time is later than a clock read before the wait, and
+		 * (now - add_time) would wrap to an age past any lifetime.
+		 */
+		now = get_jiffies_64();
+		n = 0;
+		list_for_each_entry_from(pair, &db->pairs, list) {
+			bool hard;
+			u8 why;
+
+			if (++n > CM_LIFE_SLICE)
+				break;
+			if (!pair->isakmp || pair->dead)
+				continue;
+			why = cm_pair_limit(pair, now, &hard);
+			if (!why)
+				continue;
+			if (hard) {
+				/* A replaced pair ends its grace quietly. */
+				bool quiet = pair->grace_end &&
+					     !time_before64(now, pair->grace_end);
+
+				rebuild |= pair->out_active;
+				if (!cm_pair_unlink_locked(db, pair))
+					continue;
+				pair->notify = !quiet;
+				pair->why = why;
+				list_add_tail(&pair->kill, &kill);
+			} else if (!pair->soft_sent && !pair->grace_end &&
+				   cm_sa_pair_hold(pair)) {
+				pair->soft_sent = true;
+				pair->why = why;
+				list_add_tail(&pair->kill, &soft);
+			}
+		}
+		/* The next slice starts at a pair that cannot go meanwhile. */
+		while (!list_entry_is_head(pair, &db->pairs, list) &&
+		       !cm_sa_pair_hold(pair))
+			pair = list_next_entry(pair, list);
+		done = list_entry_is_head(pair, &db->pairs, list);
+		spin_unlock_bh(&db->lock);
+
+		cm_keyed_life_reap(db, &soft, &kill);
+		if (held)
+			cm_sa_pair_put(held);
+		if (done)
+			break;
+		held = pair;
+		mutex_unlock(&cmn->lock);
+		cond_resched();
+		mutex_lock(&cmn->lock);
+		spin_lock_bh(&db->lock);
 	}
 	/* The entry looks for a new SA; not once the netns is going. */
 	if (rebuild && rcu_access_pointer(cmn->spd) &&
