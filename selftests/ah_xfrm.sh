@@ -68,11 +68,7 @@ run_case() {
 	out=$(sink_send "$src" "$SINK_DIR/$mode" "$dstip" 5001 "$DATA") ||
 		why="$why tcp($out)"
 	sleep 0.3
-
-	xab=$(xfrm_pkts "$gwB" "$AH_AB")
-	xba=$(xfrm_pkts "$gwB" "$AH_BA")
-	cenc=$(cm_counter "$gwA" encaps)
-	cdec=$(cm_counter "$gwA" decaps)
+	counts_settle "$AH_AB" "$AH_BA"
 	echo "$mode ah-$ah esp-$enc-$auth ah spi $AH_AB/$AH_BA: cryptomap encaps $cenc decaps $cdec, xfrm in $xab out $xba"
 	[ -n "$xab" ] && [ "$xab" -gt 0 ] && [ "$xab" = "$cenc" ] ||
 		why="$why out-counters"

@@ -162,11 +162,28 @@ cm_gwA_case() {
 capture_start() {
 	ip netns exec "$1" tcpdump -i "$2" -n -U -s "${CAPTURE_SNAPLEN:-128}" -w "$3" >/dev/null 2>&1 &
 	CAP_PID=$!
+	CAP_NS=$1 CAP_IF=$2 CAP_FILE=$3
 	busywait 5000 test -s "$3"
 }
 
+# capture_stop: tcpdump stops once it has written all the interface saw.
+# A fixed sleep lost the last packets of a tcpdump that was not scheduled
+# in time (libpcap also hands a ring block over only when it is retired);
+# instead a marker frame goes out on the interface last (ethertype 0x88B5,
+# local experimental: the pcap readers count IPv4 only), and the capture
+# stops when the marker is in the file.
 capture_stop() {
-	sleep 0.2
+	local mark="cryptomap-capture-end-$$-$RANDOM"
+
+	ip netns exec "$CAP_NS" $PY - "$CAP_IF" "$mark" <<-'EOF'
+		import socket, sys
+		s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+		s.bind((sys.argv[1], 0))
+		s.send(b'\xff' * 6 + b'\x02\x00\x00\x00\x00\x01' + b'\x88\xb5' +
+		       sys.argv[2].encode().ljust(46, b'\x00'))
+	EOF
+	busywait 10000 grep -qaF "$mark" "$CAP_FILE" ||
+		echo "# capture_stop: the end marker never reached $CAP_FILE"
 	kill "$CAP_PID" 2>/dev/null
 	wait "$CAP_PID" 2>/dev/null
 }
@@ -191,6 +208,23 @@ tcp_transfer() {
 xfrm_pkts() {
 	ip -n "$1" -s xfrm state list spi "$2" 2>/dev/null |
 		awk '/lifetime current:/ { getline; sub(/\(packets\)/, "", $2); print $2; exit }'
+}
+
+# counts_settle SPI_AB SPI_BA: wait (up to 5 s) until gwB's XFRM states
+# SPI_AB and SPI_BA counted what gwA's cryptomap did (encaps, decaps);
+# sets xab xba cenc cdec.  Reading them a fixed 0.3 s after a TCP
+# transfer failed a starved guest: its last packets (FIN, a delayed ACK)
+# were still on their way, and the two ends differed by one.
+counts_settle() {
+	busywait 5000 __counts_agree "$@"
+}
+
+__counts_agree() {
+	xab=$(xfrm_pkts "$gwB" "$1")
+	xba=$(xfrm_pkts "$gwB" "$2")
+	cenc=$(cm_counter "$gwA" encaps)
+	cdec=$(cm_counter "$gwA" decaps)
+	[ -n "$xab" ] && [ "$xab" = "$cenc" ] && [ -n "$xba" ] && [ "$xba" = "$cdec" ]
 }
 
 # sink_start NS DIR PORT: a TCP sink in NS (esp_tool.py tcp-sink)

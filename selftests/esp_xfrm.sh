@@ -63,11 +63,7 @@ run_case() {
 	out=$(sink_send "$src" "$SINK_DIR/$mode" "$dstip" 5001 "$DATA") ||
 		why="$why tcp($out)"
 	sleep 0.3
-
-	xab=$(xfrm_pkts "$gwB" "$SPI_AB")
-	xba=$(xfrm_pkts "$gwB" "$SPI_BA")
-	cenc=$(cm_counter "$gwA" encaps)
-	cdec=$(cm_counter "$gwA" decaps)
+	counts_settle "$SPI_AB" "$SPI_BA"
 	echo "$mode $enc $auth spi $SPI_AB/$SPI_BA: cryptomap encaps $cenc decaps $cdec, xfrm in $xab out $xba"
 	[ -n "$xab" ] && [ "$xab" -gt 0 ] && [ "$xab" = "$cenc" ] ||
 		why="$why out-counters"

@@ -173,7 +173,7 @@ esn_case() {
 	# whole packets (capture_start's snap length cuts them)
 	ip netns exec "$gwA" tcpdump -i wan0 -n -U -s 0 -w "$TMP/cap" >/dev/null 2>&1 &
 	# shellcheck disable=SC2034 # capture_stop's
-	CAP_PID=$!
+	CAP_PID=$! CAP_NS=$gwA CAP_IF=wan0 CAP_FILE=$TMP/cap
 	busywait 30000 test -s "$TMP/cap" || { echo "tcpdump did not start"; return 1; }
 	[ "${ESN_ASYNC:-}" = 1 ] && a0=$(cat "$ESN_P/async_completions")
 	ip netns exec "$src" ping -q -c "$PINGS" -i 0.1 -W 2 "$dst" > "$TMP/ping" 2>&1
