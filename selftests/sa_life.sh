@@ -79,6 +79,22 @@ keyer_wait() {
 	return 0
 }
 
+# keyer_end NAME: stop the keyer (its log is written line by line)
+keyer_end() {
+	kill "$KEYER_PID" 2>/dev/null
+	keyer_wait "$1"
+}
+
+# expires LOG HARD N: the keyer logged N EXPIREs with "hard": HARD or more
+expires() {
+	[ "$(grep '"EXPIRE"' "$1" | grep -c "\"hard\": $2")" -ge "$3" ]
+}
+
+# hard_then_acquire LOG: 4 EXPIRE hard, then an ACQUIRE after one of them
+hard_then_acquire() {
+	expires "$1" true 4 && sed -n '/"hard": true/,$p' "$1" | grep -q '"event": "ACQUIRE"'
+}
+
 # expired LOG REASON KINDS: every SA of gwA and gwB (4) got the EXPIRE
 # kinds KINDS ("soft hard" or "soft") with REASON, in that order
 expired() {
@@ -123,22 +139,28 @@ check "... $dt s after the last packet (idle-time $IDLE s, checked every second)
 	awk -v d="$dt" -v i="$IDLE" -v s="$S" 'BEGIN { exit !(d >= i - 1.5 && d <= i + 4 * s) }'
 
 # ---- sequence numbers near the end
-keyer seqsoft --oseq $((0xF0000000 - 20)) --duration $((12 * S))
+# The keyers of both phases run until what is checked is in their logs
+# (a fixed 12 or 14 s from their start left a guest not scheduled for a
+# few seconds too little), then seqsoft's 3 s more for a wrong hard one.
+keyer seqsoft --oseq $((0xF0000000 - 20)) --duration $((60 * S))
 ip netns exec "$hostA" ping -q -c 30 -i 0.1 -W 1 "$LAB_HOSTB_IP" > "$TMP/ping2" 2>&1
 check_match "30 pings from 20 below 0xF0000000: every one answered" ' 0% packet loss' cat "$TMP/ping2"
 # The highest sequence number gwB's inbound SA accepted.
 top=$($KEYER spis --ns "$gwB" | awk '$3 == "in" { print $5 }' | tail -n 1)
 echo "# gwB inbound: highest sequence number received ${top:-?}"
 check "gwB accepted sequence numbers past 0xF0000000" test $((${top:-0})) -gt $((0xF0000000))
-keyer_wait seqsoft
+busywait 30000 expires "$TMP/seqsoft.log" false 4
+sleep 3
+keyer_end seqsoft
 check "outbound past 0xF0000000: every SA EXPIRE soft, reason seqno" \
 	expired "$TMP/seqsoft.log" 4 "soft"
 ip netns exec "$gwA" "$CRYPTOMAP" clear crypto sa
 ip netns exec "$gwB" "$CRYPTOMAP" clear crypto sa
 
-keyer seqhard --oseq $((0xFFFFFF00 - 20)) --duration $((14 * S))
+keyer seqhard --oseq $((0xFFFFFF00 - 20)) --duration $((60 * S))
 ip netns exec "$hostA" ping -q -c 40 -i 0.1 -W 1 "$LAB_HOSTB_IP" > "$TMP/ping3" 2>&1
-keyer_wait seqhard
+busywait 30000 hard_then_acquire "$TMP/seqhard.log"
+keyer_end seqhard
 check "20 below the hard limit: every SA EXPIRE soft then hard, reason seqno" \
 	expired "$TMP/seqhard.log" 4 "soft hard"
 check_match "the next packets raise an ACQUIRE" '"event": "ACQUIRE"' \
