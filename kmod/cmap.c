@@ -659,6 +659,13 @@ static int cm_entry_keys(struct cm_entry_ctx *c, const struct nlattr *nest,
 		k->dir = nla_get_u8(tb[CRYPTOMAP_KEY_A_DIR]);
 		k->proto = nla_get_u8(tb[CRYPTOMAP_KEY_A_PROTO]);
 		k->spi = nla_get_u32(tb[CRYPTOMAP_KEY_A_SPI]);
+		/* IPPROTO_COMP keys (a CPI) are for SA_ADD only */
+		if (k->proto != IPPROTO_ESP && k->proto != IPPROTO_AH) {
+			cm_entry_err(c, tb[CRYPTOMAP_KEY_A_PROTO],
+				     "set session-key is esp or ah, not protocol %u",
+				     k->proto);
+			return -EINVAL;
+		}
 		for (i = 0; i < e->n_keys; i++) {
 			if (e->keys[i].dir == k->dir &&
 			    e->keys[i].proto == k->proto) {

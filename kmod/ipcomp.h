@@ -16,7 +16,10 @@ struct cm_tset_params;
 /* Smaller payloads are sent as they are (Linux: 90 for deflate and LZS). */
 #define CM_IPCOMP_THRESHOLD	90
 
-/* The CPI of a direction: the low 16 bits of its ESP (else AH) SPI. */
+/*
+ * The CPI of a direction when SA_ADD gives none (manual entries, older
+ * daemons): the low 16 bits of its ESP (else AH) SPI.
+ */
 static inline u16 cm_ipcomp_cpi(u32 spi)
 {
 	return spi & 0xffff;

@@ -343,7 +343,10 @@ struct cm_sa_pair *cm_pair_create_esn(struct cm_sadb *db,
 		}
 		pair->sa[i] = sa;
 	}
-	/* IPComp: an SA per direction, the CPI from its ESP (else AH) SPI. */
+	/*
+	 * IPComp: an SA per direction, its CPI as SA_ADD gave it (negotiated
+	 * by IKE), else the low half of its ESP (else AH) SPI.
+	 */
 	for (i = CM_SA_COMP_IN; !err && t->comp && i <= CM_SA_COMP_OUT; i++) {
 		bool in = i == CM_SA_COMP_IN;
 		int slot = in ? CM_SA_ESP_IN : CM_SA_ESP_OUT;
@@ -356,7 +359,7 @@ struct cm_sa_pair *cm_pair_create_esn(struct cm_sadb *db,
 			continue;
 		ck.dir = in ? CRYPTOMAP_DIR_IN : CRYPTOMAP_DIR_OUT;
 		ck.proto = IPPROTO_COMP;
-		ck.spi = cm_ipcomp_cpi(pair->sa[slot]->spi);
+		ck.spi = keys[i].spi ?: cm_ipcomp_cpi(pair->sa[slot]->spi);
 		sa = cm_sa_create(db, pair, t, &ck, ck.dir, 0, false);
 		if (IS_ERR(sa)) {
 			err = PTR_ERR(sa);

@@ -261,8 +261,13 @@ int cm_keyed_add(struct cm_sadb *db, struct cm_spd_entry *e,
 	struct cm_sa_pair *pair;
 	int i, err;
 
+	/*
+	 * An inbound CPI need not be unique: the IPComp SA is found through
+	 * the ESP or AH SA in front of it.
+	 */
 	for (i = 0; i < CM_SA_NSLOTS; i++) {
-		if (!keys[i].spi || keys[i].dir != CRYPTOMAP_DIR_IN)
+		if (!keys[i].spi || keys[i].dir != CRYPTOMAP_DIR_IN ||
+		    keys[i].proto == IPPROTO_COMP)
 			continue;
 		if (cm_spi_in_use(db, keys[i].spi, keys[i].proto))
 			return -EEXIST;

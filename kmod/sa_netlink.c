@@ -363,6 +363,31 @@ out:
 	return err;
 }
 
+/*
+ * An IPPROTO_COMP key: the CPI (RFC 3173, 16 bits) of one direction's
+ * IPComp SA as negotiated, in place of the low half of its ESP/AH SPI.
+ */
+static int cm_sa_parse_cpi(struct cm_net *cmn, struct genl_info *info,
+			   struct nlattr **kb, const struct cm_tset_params *t,
+			   struct cm_session_key *k)
+{
+	u32 cpi = nla_get_u32(kb[CRYPTOMAP_KEY_A_SPI]);
+
+	if (!t->comp)
+		return cm_sa_err(cmn, info, kb[CRYPTOMAP_KEY_A_PROTO], -EINVAL,
+				 "transform set %s has no compression for an IPComp CPI",
+				 t->name);
+	if (cpi > 0xffff)
+		return cm_sa_err(cmn, info, kb[CRYPTOMAP_KEY_A_SPI], -ERANGE,
+				 "IPComp CPI %u is over 65535 (16 bits)", cpi);
+	if (kb[CRYPTOMAP_KEY_A_CIPHER] || kb[CRYPTOMAP_KEY_A_AUTH])
+		return cm_sa_err(cmn, info, kb[CRYPTOMAP_KEY_A_CIPHER] ?:
+				 kb[CRYPTOMAP_KEY_A_AUTH], -EINVAL,
+				 "an IPComp CPI takes no cipher or authentication key");
+	k->spi = cpi;
+	return 0;
+}
+
 /* One CRYPTOMAP_SA_A_KEY into its slot of @keys. */
 static int cm_sa_parse_key(struct cm_net *cmn, struct genl_info *info,
 			   const struct nlattr *a,
@@ -374,6 +399,7 @@ static int cm_sa_parse_key(struct cm_net *cmn, struct genl_info *info,
 	unsigned int need_c, need_a;
 	int err, slot;
 	u8 dir, proto;
+	bool in;
 
 	err = nla_parse_nested(kb, CRYPTOMAP_KEY_A_MAX, a, cm_key_policy,
 			       info->extack);
@@ -385,15 +411,29 @@ static int cm_sa_parse_key(struct cm_net *cmn, struct genl_info *info,
 				 "a session key needs inbound/outbound, esp/ah and an SPI");
 	dir = nla_get_u8(kb[CRYPTOMAP_KEY_A_DIR]);
 	proto = nla_get_u8(kb[CRYPTOMAP_KEY_A_PROTO]);
-	slot = proto == IPPROTO_AH ?
-	       (dir == CRYPTOMAP_DIR_IN ? CM_SA_AH_IN : CM_SA_AH_OUT) :
-	       (dir == CRYPTOMAP_DIR_IN ? CM_SA_ESP_IN : CM_SA_ESP_OUT);
+	in = dir == CRYPTOMAP_DIR_IN;
+	if (proto == IPPROTO_AH)
+		slot = in ? CM_SA_AH_IN : CM_SA_AH_OUT;
+	else if (proto == IPPROTO_ESP)
+		slot = in ? CM_SA_ESP_IN : CM_SA_ESP_OUT;
+	else if (proto == IPPROTO_COMP)
+		slot = in ? CM_SA_COMP_IN : CM_SA_COMP_OUT;
+	else
+		return cm_sa_err(cmn, info, kb[CRYPTOMAP_KEY_A_PROTO],
+				 -EINVAL,
+				 "a session key is esp (50), ah (51) or an IPComp CPI (108), not protocol %u",
+				 proto);
 	k = &keys[slot];
 	if (k->spi)
 		return cm_sa_err(cmn, info, a, -EINVAL,
 				 "session key %s %s is given twice",
-				 dir == CRYPTOMAP_DIR_IN ? "inbound" : "outbound",
+				 in ? "inbound" : "outbound",
+				 proto == IPPROTO_COMP ? "IPComp" :
 				 cm_sa_proto_name(proto));
+	k->dir = dir;
+	k->proto = proto;
+	if (proto == IPPROTO_COMP)
+		return cm_sa_parse_cpi(cmn, info, kb, t, k);
 	if (proto == IPPROTO_AH) {
 		need_c = 0;
 		need_a = t->ah ? cm_tset_ah_len(t) : 0;
@@ -409,8 +449,6 @@ static int cm_sa_parse_key(struct cm_net *cmn, struct genl_info *info,
 		need_c = cm_tset_cipher_len(t);
 		need_a = cm_tset_esp_auth_len(t);
 	}
-	k->dir = dir;
-	k->proto = proto;
 	k->spi = nla_get_u32(kb[CRYPTOMAP_KEY_A_SPI]);
 	if (kb[CRYPTOMAP_KEY_A_CIPHER]) {
 		k->cipher_len = nla_len(kb[CRYPTOMAP_KEY_A_CIPHER]);
@@ -521,6 +559,11 @@ int cm_nl_sa_add(struct sk_buff *skb, struct genl_info *info)
 		err = cm_sa_err(cmn, info, NULL, -EINVAL,
 				"transform set %s needs an inbound and an outbound ah session key",
 				t->name);
+		goto out;
+	}
+	if (!keys[CM_SA_COMP_IN].spi != !keys[CM_SA_COMP_OUT].spi) {
+		err = cm_sa_err(cmn, info, NULL, -EINVAL,
+				"IPComp CPIs come in pairs: an inbound and an outbound one");
 		goto out;
 	}
 

@@ -44,6 +44,8 @@ sys.path.insert(0, HERE)
 
 from nl import (C, K, Attrs, Genl, NlError, IPPROTO_ESP,  # noqa: E402
                 ok, rejects, eq)
+
+IPPROTO_COMP = 108
 import nl  # noqa: E402
 
 CLONE_NEWNET = 0x40000000
@@ -153,9 +155,9 @@ def key_lengths(prop):
     return cl, AUTH_LEN.get(auth, 0)
 
 
-def esp_key(direction, spi, ck, ak):
+def esp_key(direction, spi, ck, ak, proto=IPPROTO_ESP):
     at = [K.u8(C['CRYPTOMAP_KEY_A_DIR'], C['CRYPTOMAP_DIR_' + direction]),
-          K.u8(C['CRYPTOMAP_KEY_A_PROTO'], IPPROTO_ESP),
+          K.u8(C['CRYPTOMAP_KEY_A_PROTO'], proto),
           K.u32(C['CRYPTOMAP_KEY_A_SPI'], spi)]
     if ck:
         at.append(K.b(C['CRYPTOMAP_KEY_A_CIPHER'], ck))
@@ -489,7 +491,60 @@ def checks(ns):
         ok(True, 'PEER_SET: next peer')
     except NlError as e:
         ok(False, f'PEER_SET: next peer: {e}')
+    comp_checks(g, add, ck, ak)
     return nl.FAILED
+
+
+def comp_checks(g, add, ck, ak):
+    """IPComp CPIs in SA_ADD (IPPROTO_COMP keys): refusals, then pairs
+    with given and with derived CPIs (sa_ops' TSC compresses)."""
+    def esp2(spi_in=0x9101):
+        return [esp_key('IN', spi_in, ck, ak), esp_key('OUT', 0x9102, ck, ak)]
+
+    def cpi(direction, v, cipher=None):
+        return esp_key(direction, v, cipher, None, proto=IPPROTO_COMP)
+
+    rejects(lambda: add(keys=esp2() + [cpi('IN', 0x1234),
+                                       cpi('OUT', 0x5678)]),
+            errno.EINVAL, r'transform set TS has no compression',
+            'SA_ADD: an IPComp CPI for a set without compression')
+    rejects(lambda: add(tset='TSC', keys=esp2() + [cpi('IN', 0x10000),
+                                                   cpi('OUT', 0x5678)]),
+            errno.ERANGE, r'IPComp CPI 65536 is over 65535',
+            'SA_ADD: a CPI over 16 bits')
+    rejects(lambda: add(tset='TSC', keys=esp2() + [cpi('IN', 0),
+                                                   cpi('OUT', 0x5678)]),
+            errno.ERANGE, r'.', 'SA_ADD: CPI 0 (below 256)')
+    rejects(lambda: add(tset='TSC', keys=esp2() + [cpi('IN', 0x1234)]),
+            errno.EINVAL, r'IPComp CPIs come in pairs',
+            'SA_ADD: an inbound CPI alone')
+    rejects(lambda: add(tset='TSC', keys=esp2() + [cpi('IN', 0x1234, ck),
+                                                   cpi('OUT', 0x5678)]),
+            errno.EINVAL, r'IPComp CPI takes no cipher',
+            'SA_ADD: a CPI with a key')
+    rejects(lambda: add(tset='TSC', keys=esp2() + [
+                esp_key('IN', 0x1234, None, None, proto=60)]),
+            errno.EINVAL, r'not protocol 60', 'SA_ADD: protocol 60')
+
+    def comp_sas():
+        return sorted((s.u8(a('dir')), s.u32(a('spi')))
+                      for s in g.g.dump('CRYPTOMAP_CMD_SA_GET')
+                      if s.u8(a('proto')) == IPPROTO_COMP)
+    IN, OUT = C['CRYPTOMAP_DIR_IN'], C['CRYPTOMAP_DIR_OUT']
+    for name, keys, want in (
+            ('given CPIs', esp2() + [cpi('IN', 0x1234), cpi('OUT', 0xfedc)],
+             [(IN, 0x1234), (OUT, 0xfedc)]),
+            ('no CPIs: the low halves of the ESP SPIs', esp2(0x59101),
+             [(IN, 0x9101), (OUT, 0x9102)])):
+        try:
+            add(tset='TSC', keys=keys)
+            eq(comp_sas(), want, f'SA_ADD comp-lzs, {name}: the pcp SAs')
+        except NlError as e:
+            ok(False, f'SA_ADD comp-lzs, {name}: {e}')
+        try:
+            g.do('SA_DEL', K.s(a('map'), 'VPN'), K.u32(a('seq'), 10))
+        except NlError as e:
+            ok(False, f'SA_DEL of the comp-lzs pair: {e}')
 
 
 def main():

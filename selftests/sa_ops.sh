@@ -4,8 +4,9 @@
 # The keying daemon's operations refuse wrong arguments with a clear
 # extack message, SPI_ALLOC hands out distinct SPIs (a whole small range,
 # then ENOSPC), SA_ADD / SA_DEL / SA_UPDATE / PEER_SET work on the entry
-# they name (selftests/sa_keyer.py checks), and PEER_SET's failover shows
-# in show crypto map as "Current peer:".
+# they name, SA_ADD's IPComp CPIs (IPPROTO_COMP keys) become the pcp SAs'
+# SPIs and are refused when wrong (selftests/sa_keyer.py checks), and
+# PEER_SET's failover shows in show crypto map as "Current peer:".
 
 # shellcheck disable=SC1091,SC2154 # lib.sh, and the namespaces it names
 . "$(dirname "$0")/lib.sh"
@@ -21,11 +22,12 @@ check "entries: isakmp with two peers, manual, incomplete isakmp" \
 	access-list 101 permit ip 10.1.0.0 0.0.0.255 10.2.0.0 0.0.0.255
 	access-list 102 permit ip host 10.1.0.1 host 10.3.0.1
 	crypto ipsec transform-set TS esp-aes esp-sha-hmac
+	crypto ipsec transform-set TSC esp-aes esp-sha-hmac comp-lzs
 	crypto map VPN 10 ipsec-isakmp
 	 match address 101
 	 set peer 10.0.0.1
 	 set peer 10.0.0.2
-	 set transform-set TS
+	 set transform-set TS TSC
 	crypto map VPN 20 ipsec-manual
 	 match address 102
 	 set peer 10.0.0.3

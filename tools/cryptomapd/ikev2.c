@@ -967,10 +967,11 @@ static bool esp_match(const struct v2p *p, const struct esp_alg *a, int pfs,
 
 /*
  * IPComp (RFC 7296 2.22, 3.10.1): IPCOMP_SUPPORTED carries the CPI its
- * sender wants to receive and a transform ID.  The module derives each
- * direction's CPI from the low 16 bits of that direction's ESP (else AH)
- * SPI, so ours is the low half of our inbound SPI and the peer's must be
- * the low half of its own (a cryptomap peer's is; any other is refused).
+ * sender wants to receive and a transform ID.  Ours is the low half of
+ * our inbound SPI (what the module derived before SA_ADD took CPIs, so a
+ * cryptomap peer of any age agrees); the peer's is whatever it chose
+ * (strongSwan and IOS allocate CPIs apart from SPIs).  SA_ADD installs
+ * both as IPPROTO_COMP keys: inbound ours, outbound the peer's.
  */
 static uint16_t cpi_of(uint32_t spi)
 {
@@ -981,6 +982,12 @@ static uint16_t cpi_of(uint32_t spi)
 static bool cpi_ok(uint16_t cpi)
 {
 	return cpi >= 256 && cpi < 61440;
+}
+
+/* a peer's CPI the module takes: 256..65535 (61440 up: private use) */
+static bool peer_cpi_ok(uint16_t cpi)
+{
+	return cpi >= 256;
 }
 
 static void pb_ipcomp(struct pb *p, uint32_t spi_in, uint8_t tid)
@@ -1496,6 +1503,7 @@ static void send_auth(struct v2sa *sa)
 static struct v2child *child_install(struct v2sa *sa, const char *map,
 				     uint32_t seq, const struct tset *t,
 				     uint32_t spi_in, uint32_t spi_out,
+				     uint16_t cpi_out,
 				     const struct buf *gir, const struct buf *ni,
 				     const struct buf *nr, int pfs, int esn,
 				     const struct ts *tsl, const struct ts *tsr)
@@ -1537,17 +1545,25 @@ static struct v2child *child_install(struct v2sa *sa, const char *map,
 		si.life_kb = DEF_LIFE_KB;
 	si.esn = esn;
 	si.nkeys = 2;
-	/* AH: integrity keys only (ekey 0); IPComp SAs come with the tset */
+	/* AH: integrity keys only (ekey 0) */
 	si.keys[0] = (struct sa_key){ .ipproto = ipp, .dir = CRYPTOMAP_DIR_IN,
 		.spi = spi_in, .ck = sa->initiator ? r2i : i2r, .cl = a.ekey,
 		.ak = (sa->initiator ? r2i : i2r) + a.ekey, .al = a.akey };
 	si.keys[1] = (struct sa_key){ .ipproto = ipp, .dir = CRYPTOMAP_DIR_OUT,
 		.spi = spi_out, .ck = sa->initiator ? i2r : r2i, .cl = a.ekey,
 		.ak = (sa->initiator ? i2r : r2i) + a.ekey, .al = a.akey };
+	/* IPComp: the CPI we offered in, the peer's out (IPPROTO_COMP keys) */
+	if (a.comp) {
+		si.keys[2] = (struct sa_key){ .ipproto = 108,
+			.dir = CRYPTOMAP_DIR_IN, .spi = cpi_of(spi_in) };
+		si.keys[3] = (struct sa_key){ .ipproto = 108,
+			.dir = CRYPTOMAP_DIR_OUT, .spi = cpi_out };
+		si.nkeys = 4;
+	}
 	r = knl_sa_install(&si);
 	if (a.comp)
 		snprintf(comp, sizeof(comp), ", IPComp %s cpi in/out 0x%04X/0x%04X",
-			 ipcomp_name(a.comp), cpi_of(spi_in), cpi_of(spi_out));
+			 ipcomp_name(a.comp), cpi_of(spi_in), cpi_out);
 	log_info("IKEv2 SA %u: %s SAs for %s %u with %s: transform set %s, inbound spi 0x%08X, outbound spi 0x%08X%s, local %s remote %s, pfs %s%.*d, %s, lifetime %u s/%u KB: %s",
 		 sa->id, a.proto == PR_AH ? "ah" : "esp", map, seq,
 		 ipstr(sa->peer), t->name, spi_in, spi_out, comp, ts_text(tsl),
@@ -1568,7 +1584,7 @@ static struct v2child *child_install(struct v2sa *sa, const char *map,
 	ch->spi_out = spi_out;
 	if (a.comp) {
 		ch->cpi_in = cpi_of(spi_in);
-		ch->cpi_out = cpi_of(spi_out);
+		ch->cpi_out = cpi_out;
 	}
 	snprintf(ch->tset, sizeof(ch->tset), "%s", t->name);
 	ch->pfs = pfs;
@@ -1601,13 +1617,13 @@ static void kick(struct v2sa *sa);
 
 /*
  * A transform set that compresses fits the peer's message only with its
- * IPCOMP_SUPPORTED for the set's algorithm and a CPI the module can use
- * (the low half of the peer's SPI, @who's); one that does not compress
- * fits anyway (a responder then answers no IPCOMP_SUPPORTED, 2.22).
+ * IPCOMP_SUPPORTED for the set's algorithm and a negotiable CPI (@who's,
+ * 256 up, RFC 3173 3.3); one that does not compress fits anyway (a
+ * responder then answers no IPCOMP_SUPPORTED, 2.22).
  */
 static bool ipcomp_fits(const struct v2msg *m, const struct tset *t,
-			const struct esp_alg *a, uint32_t peer_spi,
-			const char *who, char *why, size_t wl)
+			const struct esp_alg *a, const char *who, char *why,
+			size_t wl)
 {
 	uint16_t cpi;
 
@@ -1617,9 +1633,9 @@ static bool ipcomp_fits(const struct v2msg *m, const struct tset *t,
 	if (!cpi)
 		snprintf(why, wl, "; transform set %s needs IPComp %s, not offered",
 			 t->name, ipcomp_name(a->comp));
-	else if (cpi != cpi_of(peer_spi))
-		snprintf(why, wl, "; the %s's CPI 0x%04X is not the low half of its SPI 0x%08X, which the module uses as CPI",
-			 who, cpi, peer_spi);
+	else if (!peer_cpi_ok(cpi))
+		snprintf(why, wl, "; the %s's CPI 0x%04X is not a negotiated one (256 up, RFC 3173 3.3)",
+			 who, cpi);
 	else
 		return true;
 	return false;
@@ -1628,12 +1644,11 @@ static bool ipcomp_fits(const struct v2msg *m, const struct tset *t,
 /*
  * The responder's IPCOMP_SUPPORTED against the chosen transform set: it
  * must accept our transform when the set compresses (the module compresses
- * by transform set), name none otherwise, and its CPI must be what the
- * module derives from its SPI.  0 if it fits.
+ * by transform set), name none otherwise, with a negotiable CPI.  0 if it
+ * fits.
  */
 static int ipcomp_answer(struct v2sa *sa, const struct v2msg *m,
-			 const struct tset *t, const struct esp_alg *a,
-			 uint32_t spi_out)
+			 const struct tset *t, const struct esp_alg *a)
 {
 	char why[160] = "";
 
@@ -1642,7 +1657,7 @@ static int ipcomp_answer(struct v2sa *sa, const struct v2msg *m,
 			sa->id, ipstr(sa->peer), t->name);
 		return -1;
 	}
-	if (ipcomp_fits(m, t, a, spi_out, "responder", why, sizeof(why)))
+	if (ipcomp_fits(m, t, a, "responder", why, sizeof(why)))
 		return 0;
 	log_err("IKEv2 SA %u: %s's answer does not fit%s",
 		sa->id, ipstr(sa->peer), why);
@@ -1690,7 +1705,7 @@ static void child_answer(struct v2sa *sa, const struct v2msg *m)
 	struct buf gir = { 0 }, nr = { 0 };
 	const struct tset *t;
 	uint32_t spi_out;
-	uint16_t err = error_notify(m);
+	uint16_t err = error_notify(m), cpi_out;
 	int n, ni, nr_, esn = 0;
 
 	if (!c->active)
@@ -1723,7 +1738,7 @@ static void child_answer(struct v2sa *sa, const struct v2msg *m)
 		}
 		t = ipcomp_settle(sa, c, &props[0], m, t);
 		esp_of(t, &a);
-		if (ipcomp_answer(sa, m, t, &a, get32(props[0].spi))) {
+		if (ipcomp_answer(sa, m, t, &a)) {
 			/* the peer's pair is in: take it down */
 			struct qitem q = { .kind = Q_DELETE, .spi = c->spi_in,
 					   .proto = a.proto };
@@ -1731,6 +1746,7 @@ static void child_answer(struct v2sa *sa, const struct v2msg *m)
 			queue(sa, &q);
 			goto out;
 		}
+		cpi_out = a.comp ? ipcomp_offered(m, a.comp) : 0;
 	}
 	/* the narrowed selectors must lie inside what we asked for */
 	if (!ts_and(&tsi[0], &c->tsl, &tsi[0]) || !ts_and(&tsr[0], &c->tsr, &tsr[0])) {
@@ -1756,11 +1772,12 @@ static void child_answer(struct v2sa *sa, const struct v2msg *m)
 			}
 		}
 		child_install(sa, c->map, c->seq, t, c->spi_in, spi_out,
-			      c->pfs ? &gir : NULL, &c->ni, &nr, c->pfs, esn,
-			      &tsi[0], &tsr[0]);
+			      cpi_out, c->pfs ? &gir : NULL, &c->ni, &nr,
+			      c->pfs, esn, &tsi[0], &tsr[0]);
 	} else {
-		child_install(sa, c->map, c->seq, t, c->spi_in, spi_out, NULL,
-			      &sa->ni, &sa->nr, 0, esn, &tsi[0], &tsr[0]);
+		child_install(sa, c->map, c->seq, t, c->spi_in, spi_out,
+			      cpi_out, NULL, &sa->ni, &sa->nr, 0, esn, &tsi[0],
+			      &tsr[0]);
 	}
 	if (c->rekey_spi) {
 		/* the new pair took over output; the old one goes */
@@ -2256,8 +2273,8 @@ static void child_respond(struct v2sa *sa, const struct v2msg *m, bool create,
 			if (t && esp_of(t, &a) &&
 			    esp_match(&props[i], &a, create && kp ? e->pfs : 0,
 				      &esn) &&
-			    ipcomp_fits(m, t, &a, get32(props[i].spi),
-					"initiator", compwhy, sizeof(compwhy)))
+			    ipcomp_fits(m, t, &a, "initiator", compwhy,
+					sizeof(compwhy)))
 				pick = i;
 		}
 	}
@@ -2306,6 +2323,7 @@ static void child_respond(struct v2sa *sa, const struct v2msg *m, bool create,
 	spi_in = new_spi(e->map, e->seq, sa->peer, a.proto == PR_AH ? 51 : 50,
 			 a.comp);
 	child_install(sa, e->map, e->seq, t, spi_in, get32(props[pick].spi),
+		      a.comp ? ipcomp_offered(m, a.comp) : 0,
 		      gir.len ? &gir : NULL, create ? &ni : &sa->ni,
 		      create ? &nr : &sa->nr, gir.len ? e->pfs : 0, esn, &tsl,
 		      &tsr);
@@ -3070,8 +3088,8 @@ int ikev2_initiate(const char *map, uint32_t seq, uint32_t peer,
  * soft EXPIRE as IKEv1 does.
  */
 void ikev2_relearn(const char *map, uint32_t seq, uint32_t peer,
-		   uint32_t spi_in, uint32_t spi_out, const char *tset,
-		   uint32_t life_left)
+		   uint32_t spi_in, uint32_t spi_out, uint16_t cpi_in,
+		   uint16_t cpi_out, const char *tset, uint32_t life_left)
 {
 	struct v2child *ch = xzalloc(sizeof(*ch));
 	const struct tset *t = conf_tset(&ike.conf->cm, tset);
@@ -3086,8 +3104,8 @@ void ikev2_relearn(const char *map, uint32_t seq, uint32_t peer,
 	ch->spi_in = spi_in;
 	ch->spi_out = spi_out;
 	if (a.comp) {
-		ch->cpi_in = cpi_of(spi_in);
-		ch->cpi_out = cpi_of(spi_out);
+		ch->cpi_in = cpi_in;
+		ch->cpi_out = cpi_out;
 	}
 	snprintf(ch->tset, sizeof(ch->tset), "%s", tset);
 	ch->life_sec = life_left;

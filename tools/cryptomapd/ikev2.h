@@ -118,10 +118,13 @@ int ikev2_initiate(const char *map, uint32_t seq, uint32_t peer,
 /* EXPIRE of a Child SA we negotiated; false: not ours */
 bool ikev2_child_expired(const char *map, uint32_t seq, uint32_t spi,
 			 bool hard);
-/* restart: a pair found in the module for an IKEv2 entry (knl_relearn) */
+/*
+ * restart: a pair found in the module for an IKEv2 entry (knl_relearn),
+ * with its IPComp CPIs (0: none)
+ */
 void ikev2_relearn(const char *map, uint32_t seq, uint32_t peer,
-		   uint32_t spi_in, uint32_t spi_out, const char *tset,
-		   uint32_t life_left);
+		   uint32_t spi_in, uint32_t spi_out, uint16_t cpi_in,
+		   uint16_t cpi_out, const char *tset, uint32_t life_left);
 void ikev2_relearn_connect(void);
 void ikev2_timers(double now);
 void ikev2_delete_all(void);

@@ -134,7 +134,12 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 			 a_u32(&t, CRYPTOMAP_SA_A_SPI),
 			 a_u8(&t, CRYPTOMAP_SA_A_DIR) == CRYPTOMAP_DIR_IN ? "in" : "out",
 			 a_u8(&t, CRYPTOMAP_SA_A_REASON));
-		/* rekey once per pair: on the outbound SA's soft expiry */
+		/*
+		 * rekey once per pair: on the outbound SA's soft expiry; an
+		 * IPComp SA's (its SPI a CPI) comes with its ESP/AH SA's
+		 */
+		if (a_u8(&t, CRYPTOMAP_SA_A_PROTO) == 108)
+			break;
 		if (t.a[CRYPTOMAP_SA_A_HARD] ||
 		    a_u8(&t, CRYPTOMAP_SA_A_DIR) == CRYPTOMAP_DIR_OUT ||
 		    a_u8(&t, CRYPTOMAP_SA_A_REASON) == CRYPTOMAP_EXPIRE_IDLE) {
@@ -438,15 +443,21 @@ int knl_relearn(void)
 		}
 		if (!in || !out)
 			continue;
-		if (proto == 50 && v2_profile_of(k->map, k->seq))
+		if (proto == 50 && v2_profile_of(k->map, k->seq)) {
+			const struct rl_sa *cin, *cout;
+
+			cin = rl_pick(&l, k, CRYPTOMAP_DIR_IN, 108);
+			cout = rl_pick(&l, k, CRYPTOMAP_DIR_OUT, 108);
 			ikev2_relearn(k->map, k->seq, k->peer, in->spi, out->spi,
+				      cin ? cin->spi : 0, cout ? cout->spi : 0,
 				      in->tset, in->life < out->life ?
 				      in->life : out->life);
-		else
+		} else {
 			child_relearn(k->map, k->seq, k->peer,
 				      proto == 50 ? PROTO_ESP : PROTO_AH, in->spi,
 				      out->spi, in->tset, in->life < out->life ?
 				      in->life : out->life);
+		}
 		found++;
 	}
 	free(l.v);

@@ -266,12 +266,17 @@ enum cryptomap_entry_attrs {
  * set session-key {inbound|outbound} {esp|ah} SPI ...  (ipsec-manual).
  * CIPHER and AUTH are write only: a dump returns DIR, PROTO and SPI and
  * the lengths of the keys it holds, never the keys.
+ * In CRYPTOMAP_CMD_SA_ADD, PROTO may also be IPPROTO_COMP: SPI is then the
+ * CPI of that direction's IPComp SA (256..65535, RFC 3173), without
+ * CIPHER or AUTH, for a transform set with compression; inbound and
+ * outbound come together.  Without them each CPI is the low 16 bits of
+ * the direction's ESP (else AH) SPI.
  */
 enum cryptomap_key_attrs {
 	CRYPTOMAP_KEY_A_UNSPEC,
 	CRYPTOMAP_KEY_A_DIR,		/* u8, enum cryptomap_dir */
-	CRYPTOMAP_KEY_A_PROTO,		/* u8: IPPROTO_ESP or IPPROTO_AH */
-	CRYPTOMAP_KEY_A_SPI,		/* u32 (host order), 256..4294967295 */
+	CRYPTOMAP_KEY_A_PROTO,		/* u8: IPPROTO_ESP, IPPROTO_AH (SA_ADD: or IPPROTO_COMP) */
+	CRYPTOMAP_KEY_A_SPI,		/* u32 (host order), 256..4294967295; a CPI: ..65535 */
 	CRYPTOMAP_KEY_A_CIPHER,		/* binary, ESP cipher key (+ salt) */
 	CRYPTOMAP_KEY_A_AUTH,		/* binary, ESP authenticator / AH key */
 	CRYPTOMAP_KEY_A_CIPHER_LEN,	/* u16 (read) */
