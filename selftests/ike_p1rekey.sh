@@ -41,7 +41,8 @@ check "cryptomap config on gwA" "$CRYPTOMAP" -n "$gwA" config "$IKE_DIR/gwa.conf
 check "cryptomapd starts on gwA" cmd_start "$IKE_DIR/gwa.conf"
 check "traffic brings the tunnel up" busywait 30000 lab_ping
 sas_before=$("$CRYPTOMAP" -n "$gwA" show crypto ipsec sa | grep -E "spi: 0x" | sort)
-ip netns exec "$hostA" ping -q -i 0.2 -c 340 -W 2 "$LAB_HOSTB_IP" > "$IKE_DIR/ping.out" 2>&1 &
+# not -q: ping_all_answered reads the replies
+ip netns exec "$hostA" ping -i 0.2 -c 340 -W 2 "$LAB_HOSTB_IP" > "$IKE_DIR/ping.out" 2>&1 &
 pingpid=$!
 
 # 1. our rekey
@@ -76,9 +77,9 @@ check_match "show crypto isakmp sa: the new SA in QM_IDLE" \
 sleep 1
 kill -INT "$pingpid" 2>/dev/null
 wait "$pingpid"
-cat "$IKE_DIR/ping.out" | ktap_diag
+tail -n 3 "$IKE_DIR/ping.out" | ktap_diag
 sas_after=$("$CRYPTOMAP" -n "$gwA" show crypto ipsec sa | grep -E "spi: 0x" | sort)
-check_match "no ping lost across both Phase 1 rekeys" " 0% packet loss" cat "$IKE_DIR/ping.out"
+check "no ping lost across both Phase 1 rekeys" ping_all_answered "$IKE_DIR/ping.out"
 check_eq "the IPsec SAs (SPIs) did not change" "$sas_before" "$sas_after"
 grep -E "ISAKMP SA|Quick Mode|SAs for" "$IKE_DIR/cryptomapd.log" | sed 's/^[0-9.]* //' | ktap_diag
 grep -E "reauth|adopt|deleting IKE_SA|received DELETE" "$IKE_DIR/sw/charon.log" | ktap_diag

@@ -30,7 +30,8 @@ spis() {
 		sed -n 's/.*ESP spi in\/out: 0x\([0-9A-F]*\)\/0x\([0-9A-F]*\).*/\1 \2/p' | head -1
 }
 before=$(spis)
-ip netns exec "$hostA" ping -q -i 0.2 -W 2 "$LAB_HOSTB_IP" > "$IKE_DIR/ping.out" 2>&1 &
+# not -q: ping_all_answered reads the replies
+ip netns exec "$hostA" ping -i 0.2 -W 2 "$LAB_HOSTB_IP" > "$IKE_DIR/ping.out" 2>&1 &
 pingpid=$!
 on_exit kill "$pingpid"
 sleep 2
@@ -71,9 +72,8 @@ sw_sas | ktap_diag
 sleep 3
 kill -INT "$pingpid"
 wait "$pingpid"
-ktap_diag < "$IKE_DIR/ping.out"
-check_match "no ping lost across kill, restart and rekey" \
-	"^[0-9]+ packets transmitted, [0-9]+ received, 0% packet loss" cat "$IKE_DIR/ping.out"
+tail -n 3 "$IKE_DIR/ping.out" | ktap_diag
+check "no ping lost across kill, restart and rekey" ping_all_answered "$IKE_DIR/ping.out"
 cmd_ctl show crypto ikev2 sa detail | ktap_diag
 sed 's/^[0-9.]* //' "$IKE_DIR/cryptomapd.log" | grep -E "IKEv2|restart" | ktap_diag
 ktap_finish
