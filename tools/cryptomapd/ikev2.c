@@ -89,6 +89,12 @@ struct v2child {
 	double created;
 	bool rekeying, installed, initiator;
 	bool relearned;			/* from before a restart, no IKE SA */
+	/*
+	 * responder of a rekey: installed standby (inbound only) until the
+	 * initiator deletes the old pair or activate_at passes
+	 */
+	bool standby;
+	double activate_at;
 };
 
 /* things to ask the peer once the current request is answered */
@@ -1105,10 +1111,15 @@ static struct v2sa *sa_new(uint32_t peer, bool initiator)
 	return sa;
 }
 
+static void child_activate(struct v2child *ch);
+
 static void child_del(struct v2child *ch, bool from_kernel)
 {
 	struct v2child **pp;
 
+	/* left in the module: not as a pair that never sends */
+	if (!from_kernel && ch->standby)
+		child_activate(ch);
 	if (from_kernel && ch->installed)
 		knl_sa_delete(ch->map, ch->seq, ch->peer,
 			      ch->proto == PR_AH ? 51 : 50, ch->spi_in);
@@ -1506,7 +1517,8 @@ static struct v2child *child_install(struct v2sa *sa, const char *map,
 				     uint16_t cpi_out,
 				     const struct buf *gir, const struct buf *ni,
 				     const struct buf *nr, int pfs, int esn,
-				     const struct ts *tsl, const struct ts *tsr)
+				     const struct ts *tsl, const struct ts *tsr,
+				     bool standby)
 {
 	struct entry *e = cfg_entry(&ike.conf->cm, map, seq, false);
 	struct sa_install si = { 0 };
@@ -1560,6 +1572,7 @@ static struct v2child *child_install(struct v2sa *sa, const char *map,
 			.dir = CRYPTOMAP_DIR_OUT, .spi = cpi_out };
 		si.nkeys = 4;
 	}
+	si.standby = standby;
 	r = knl_sa_install(&si);
 	if (a.comp)
 		snprintf(comp, sizeof(comp), ", IPComp %s cpi in/out 0x%04X/0x%04X",
@@ -1569,7 +1582,7 @@ static struct v2child *child_install(struct v2sa *sa, const char *map,
 		 ipstr(sa->peer), t->name, spi_in, spi_out, comp, ts_text(tsl),
 		 ts_text(tsr), pfs ? "group " : "off",
 		 pfs ? 1 : 0, pfs, esn ? "esn" : "no esn", si.life_sec, si.life_kb,
-		 r == 0 ? "installed" : r == -2 ?
+		 r == 0 ? (standby ? "installed (standby)" : "installed") : r == -2 ?
 		 "not installed (no kernel SA operations)" : "installing FAILED");
 	buf_free(&km);
 	buf_free(&seed);
@@ -1594,12 +1607,38 @@ static struct v2child *child_install(struct v2sa *sa, const char *map,
 	ch->tsr = *tsr;
 	ch->created = now_s();
 	ch->installed = r == 0;
+	ch->standby = ch->installed && standby;
+	if (ch->standby)	/* the initiator installs its side meanwhile */
+		ch->activate_at = now_s() + 1.0;
 	ch->initiator = sa->initiator;
 	if (ch->installed)
 		forget_relearned(map, seq);
 	ch->next = children;
 	children = ch;
 	return ch;
+}
+
+/* SA_UPDATE ACTIVATE: the standby pair takes over the entry's output */
+static void child_activate(struct v2child *ch)
+{
+	if (!ch->standby)
+		return;
+	ch->standby = false;
+	ch->activate_at = 0;
+	if (knl_sa_activate(ch->proto == PR_AH ? 51 : 50, ch->spi_in) == 0)
+		log_info("IKEv2 SA %u: SA pair 0x%08X/0x%08X of %s %u now used for output",
+			 ch->ike_id, ch->spi_in, ch->spi_out, ch->map, ch->seq);
+}
+
+/* the old pair of a rekey goes: its successor, if standby, sends now */
+static void activate_successor(const struct v2child *old)
+{
+	struct v2child *ch;
+
+	for (ch = children; ch; ch = ch->next)
+		if (ch != old && ch->standby && ch->ike_id == old->ike_id &&
+		    ch->seq == old->seq && !strcmp(ch->map, old->map))
+			child_activate(ch);
 }
 
 static struct v2child *child_by_in(uint32_t spi)
@@ -1773,11 +1812,11 @@ static void child_answer(struct v2sa *sa, const struct v2msg *m)
 		}
 		child_install(sa, c->map, c->seq, t, c->spi_in, spi_out,
 			      cpi_out, c->pfs ? &gir : NULL, &c->ni, &nr,
-			      c->pfs, esn, &tsi[0], &tsr[0]);
+			      c->pfs, esn, &tsi[0], &tsr[0], false);
 	} else {
 		child_install(sa, c->map, c->seq, t, c->spi_in, spi_out,
 			      cpi_out, NULL, &sa->ni, &sa->nr, 0, esn, &tsi[0],
-			      &tsr[0]);
+			      &tsr[0], false);
 	}
 	if (c->rekey_spi) {
 		/* the new pair took over output; the old one goes */
@@ -2246,6 +2285,7 @@ static void child_respond(struct v2sa *sa, const struct v2msg *m, bool create,
 	uint16_t err = 0;
 	uint32_t spi_in, rekey = 0;
 	int n, i, k, pick = -1, esn = 0;
+	bool old = false;
 	char compwhy[160] = "";
 	size_t s;
 
@@ -2322,20 +2362,27 @@ static void child_respond(struct v2sa *sa, const struct v2msg *m, bool create,
 	esp_of(t, &a);
 	spi_in = new_spi(e->map, e->seq, sa->peer, a.proto == PR_AH ? 51 : 50,
 			 a.comp);
-	child_install(sa, e->map, e->seq, t, spi_in, get32(props[pick].spi),
-		      a.comp ? ipcomp_offered(m, a.comp) : 0,
-		      gir.len ? &gir : NULL, create ? &ni : &sa->ni,
-		      create ? &nr : &sa->nr, gir.len ? e->pfs : 0, esn, &tsl,
-		      &tsr);
 	if (rekey) {
 		struct v2child *ch;
 
 		/* the peer's rekeyed SA: its old inbound is our spi_out */
 		for (ch = children; ch; ch = ch->next)
 			if (ch->ike_id == sa->id && ch->spi_out == rekey &&
-			    ch->proto == rk->body[0])
+			    ch->proto == rk->body[0]) {
 				ch->rekeying = true;
+				old = true;
+			}
 	}
+	/*
+	 * make-before-break: the initiator installs its inbound SA only
+	 * once it reads this answer; until its Delete of the old pair
+	 * (or a second) the old pair keeps our output
+	 */
+	child_install(sa, e->map, e->seq, t, spi_in, get32(props[pick].spi),
+		      a.comp ? ipcomp_offered(m, a.comp) : 0,
+		      gir.len ? &gir : NULL, create ? &ni : &sa->ni,
+		      create ? &nr : &sa->nr, gir.len ? e->pfs : 0, esn, &tsl,
+		      &tsr, old);
 	esp_xfl(&a, gir.len ? e->pfs : 0, esn, &l);
 	if (a.comp)
 		pb_ipcomp(out, spi_in, a.comp);
@@ -2473,6 +2520,7 @@ static void info_respond(struct v2sa *sa, const struct v2msg *m, struct pb *out)
 				log_info("IKEv2 SA %u: SA pair 0x%08X/0x%08X of %s %u deleted by %s",
 					 sa->id, ch->spi_in, ch->spi_out, ch->map,
 					 ch->seq, ipstr(sa->peer));
+				activate_successor(ch);
 				buf_add32(&spis[ah], ch->spi_in);
 				cnt[ah]++;
 				child_del(ch, true);
@@ -3192,6 +3240,11 @@ bool ikev2_child_expired(const char *map, uint32_t seq, uint32_t spi, bool hard)
 void ikev2_timers(double now)
 {
 	struct v2sa **pp = &sas, *sa;
+	struct v2child *ch;
+
+	for (ch = children; ch; ch = ch->next)
+		if (ch->standby && now >= ch->activate_at)
+			child_activate(ch);
 
 	while ((sa = *pp)) {
 		if (sa->state == S_DEAD && now >= sa->dead_at) {
