@@ -67,7 +67,6 @@ run_case() {
 		why="$why ping-back"
 	out=$(sink_send "$src" "$SINK_DIR/$mode" "$dstip" 5001 "$DATA") ||
 		why="$why tcp($out)"
-	sleep 0.3
 	counts_settle "$AH_AB" "$AH_BA"
 	echo "$mode ah-$ah esp-$enc-$auth ah spi $AH_AB/$AH_BA: cryptomap encaps $cenc decaps $cdec, xfrm in $xab out $xba"
 	[ -n "$xab" ] && [ "$xab" -gt 0 ] && [ "$xab" = "$cenc" ] ||

@@ -62,7 +62,6 @@ run_case() {
 		why="$why ping-back"
 	out=$(sink_send "$src" "$SINK_DIR/$mode" "$dstip" 5001 "$DATA") ||
 		why="$why tcp($out)"
-	sleep 0.3
 	counts_settle "$SPI_AB" "$SPI_BA"
 	echo "$mode $enc $auth spi $SPI_AB/$SPI_BA: cryptomap encaps $cenc decaps $cdec, xfrm in $xab out $xba"
 	[ -n "$xab" ] && [ "$xab" -gt 0 ] && [ "$xab" = "$cenc" ] ||

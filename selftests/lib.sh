@@ -331,26 +331,30 @@ in_ns() {
 # the same work 5 to 10 times slower): the condition still has to come
 # true, only the wait for it is longer.
 busywait() {
-	local timeout_ms=$(($1 * ${VM_TIME_SCALE:-1})) start now rc tried
+	local timeout_ms=$(($1 * ${VM_TIME_SCALE:-1})) start tried rc
 	shift
-	start=$(date +%s%3N)
+	start=$(__now_ms)
 	while :; do
-		tried=$((${EPOCHREALTIME//[!0-9]/} / 1000))
+		tried=$(__now_ms)
 		rc=0
 		"$@" || rc=$?
 		[ "$rc" -eq 0 ] && return 0
-		now=$(date +%s%3N)
-		if [ $((now - start)) -ge "$timeout_ms" ]; then
+		if [ $(($(__now_ms) - start)) -ge "$timeout_ms" ]; then
 			# Time is up; if this look began a second or more ago
 			# (the test was not scheduled meanwhile), one more: what
 			# it waits for may have come while it did not run.
-			[ $((now - tried)) -lt 1000 ] && return "$rc"
+			[ $(($(__now_ms) - tried)) -lt 1000 ] && return "$rc"
 			rc=0
 			"$@" || rc=$?
 			return "$rc"
 		fi
 		sleep 0.1
 	done
+}
+
+# __now_ms: the wall clock in milliseconds, without a process
+__now_ms() {
+	echo $((${EPOCHREALTIME//[!0-9]/} / 1000))
 }
 
 # ping_all_answered FILE: FILE, the output of a ping (not -q) stopped by

@@ -43,9 +43,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from nl import (C, K, Attrs, Genl, NlError, IPPROTO_ESP,  # noqa: E402
-                ok, rejects, eq)
-
-IPPROTO_COMP = 108
+                IPPROTO_COMP, ok, rejects, eq)
 import nl  # noqa: E402
 
 CLONE_NEWNET = 0x40000000
