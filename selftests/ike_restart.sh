@@ -66,6 +66,8 @@ check_match "show children lists it as re-learned" "^MYMAP 10 peer $LAB_GWB_WAN_
 check "a new ISAKMP SA to the peer at once" \
 	busywait 20000 cmd_log_has "ISAKMP SA 1001 with $LAB_GWB_WAN_IP established \(initiator\)"
 relearned=$(sed -n 's/.*re-learned from the module: esp SA pair 0x\([0-9A-F]*\)\/0x\([0-9A-F]*\) .*/\1 \2/p' "$IKE_DIR/cryptomapd.log")
+# the daemon logs SPIs as %08X, show crypto ipsec sa as IOS does (%X): compare numbers
+relearned=$(for s in $relearned; do printf '%X ' "0x$s"; done)
 check "the running pair was not touched (its SPIs $relearned as before the kill)" \
 	bash -c "[ -n '$relearned' ] && for s in $relearned; do grep -q \"spi: 0x\$s(\" <<< '$before' || exit 1; done"
 check "the re-learned pair is rekeyed at its soft EXPIRE" \

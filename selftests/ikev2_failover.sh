@@ -66,8 +66,10 @@ check "traffic brings the tunnel up with the first peer" busywait 40000 lab_ping
 # child_spis: "IN OUT" of the first Child SA in show crypto ikev2 sa detail
 child_spis() {
 	cmd_ctl show crypto ikev2 sa detail |
-		sed -n 's/.*ESP spi in\/out: 0x\([0-9A-F]*\)\/0x\([0-9A-F]*\).*/\1 \2/p' | head -1
+		sed -n 's/.*ESP spi in\/out: 0x\([0-9A-F]*\)\/0x\([0-9A-F]*\).*/\1 \2/p' | head -1 |
+		while read -r i o; do printf '%X %X\n' "0x$i" "0x$o"; done
 }
+# (printf: the daemon prints SPIs as %08X, show crypto ipsec sa as IOS does, %X)
 spis=$(child_spis)
 check_match "IKEv2 SA 1 READY with $P1 (Child SA $spis)" \
 	"^1 +$LAB_GWA_WAN_IP/500 +$P1/500 +none/none +READY" cmd_ctl show crypto ikev2 sa
