@@ -644,6 +644,68 @@ static struct cm_sa_pair *cm_sa_req_pair(struct cm_net *cmn,
 	return pair;
 }
 
+/*
+ * The key nests of sa-update: a new outbound SPI (or IPComp CPI) for a
+ * standby pair that has never sent.  An IKEv2 initiator installs its
+ * inbound SA before IKE_AUTH, as the peer may send on it before its
+ * answer arrives, and learns the peer's SPI only from that answer.
+ * Keys do not change: they are derived before the SPIs are known.
+ */
+static int cm_sa_update_out(struct cm_net *cmn, struct genl_info *info,
+			    struct cm_sadb *db, struct cm_sa_pair *pair)
+{
+	struct nlattr *kb[CRYPTOMAP_KEY_A_MAX + 1];
+	u32 spi[CM_SA_NSLOTS] = { 0 };
+	struct nlattr *a;
+	int rem, err, slot;
+	u8 proto;
+
+	nla_for_each_attr(a, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem) {
+		if (nla_type(a) != CRYPTOMAP_SA_A_KEY)
+			continue;
+		err = nla_parse_nested(kb, CRYPTOMAP_KEY_A_MAX, a,
+				       cm_key_policy, info->extack);
+		if (err)
+			return err;
+		if (!kb[CRYPTOMAP_KEY_A_DIR] || !kb[CRYPTOMAP_KEY_A_PROTO] ||
+		    !kb[CRYPTOMAP_KEY_A_SPI] ||
+		    nla_get_u8(kb[CRYPTOMAP_KEY_A_DIR]) != CRYPTOMAP_DIR_OUT)
+			return cm_sa_err(cmn, info, a, -EINVAL,
+					 "sa-update takes outbound SPIs only: dir outbound, a protocol and an SPI");
+		if (kb[CRYPTOMAP_KEY_A_CIPHER] || kb[CRYPTOMAP_KEY_A_AUTH])
+			return cm_sa_err(cmn, info, kb[CRYPTOMAP_KEY_A_CIPHER] ?:
+					 kb[CRYPTOMAP_KEY_A_AUTH], -EINVAL,
+					 "sa-update cannot change keys, only an outbound SPI");
+		proto = nla_get_u8(kb[CRYPTOMAP_KEY_A_PROTO]);
+		slot = proto == IPPROTO_ESP ? CM_SA_ESP_OUT :
+		       proto == IPPROTO_AH ? CM_SA_AH_OUT :
+		       proto == IPPROTO_COMP ? CM_SA_COMP_OUT : -1;
+		if (slot < 0 || !pair->sa[slot])
+			return cm_sa_err(cmn, info, kb[CRYPTOMAP_KEY_A_PROTO],
+					 -EINVAL,
+					 "the pair has no outbound SA of protocol %u",
+					 proto);
+		spi[slot] = nla_get_u32(kb[CRYPTOMAP_KEY_A_SPI]);
+		if (slot == CM_SA_COMP_OUT && spi[slot] > 0xffff)
+			return cm_sa_err(cmn, info, kb[CRYPTOMAP_KEY_A_SPI],
+					 -ERANGE, "IPComp CPI %u is over 65535 (16 bits)",
+					 spi[slot]);
+	}
+	spin_lock_bh(&db->lock);
+	if (!pair->standby || pair->out_active || pair->dead) {
+		spin_unlock_bh(&db->lock);
+		return cm_sa_err(cmn, info, NULL, -EBUSY,
+				 "only a standby pair that has never sent takes a new outbound SPI");
+	}
+	/* never read by the data path before activation */
+	for (slot = 0; slot < CM_SA_NSLOTS; slot++)
+		if (spi[slot])
+			WRITE_ONCE(pair->sa[slot]->spi, spi[slot]);
+	spin_unlock_bh(&db->lock);
+	return 0;
+}
+
 int cm_nl_sa_update(struct sk_buff *skb, struct genl_info *info)
 {
 	struct cm_sadb *db = cm_sadb_get_net(genl_info_net(info));
@@ -661,10 +723,15 @@ int cm_nl_sa_update(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	if (!tb[CRYPTOMAP_SA_A_ACTIVATE] && !tb[CRYPTOMAP_SA_A_LIFE_SEC] &&
-	    !tb[CRYPTOMAP_SA_A_LIFE_KB]) {
+	    !tb[CRYPTOMAP_SA_A_LIFE_KB] && !tb[CRYPTOMAP_SA_A_KEY]) {
 		err = cm_sa_err(cmn, info, NULL, -EINVAL,
-				"sa-update needs activate or a lifetime");
+				"sa-update needs activate, a lifetime or an outbound SPI");
 		goto put;
+	}
+	if (tb[CRYPTOMAP_SA_A_KEY]) {
+		err = cm_sa_update_out(cmn, info, db, pair);
+		if (err)
+			goto put;
 	}
 	spin_lock_bh(&db->lock);
 	if (tb[CRYPTOMAP_SA_A_LIFE_SEC])

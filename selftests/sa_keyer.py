@@ -457,7 +457,8 @@ def checks(ns):
             errno.EEXIST, r'inbound SA with SPI 36865 already exists',
             'SA_ADD: inbound SPI in use')
     rejects(lambda: g.do('SA_UPDATE', K.u32(a('spi'), 0x9001)), errno.EINVAL,
-            r'needs activate or a lifetime', 'SA_UPDATE: nothing to do')
+            r'needs activate, a lifetime or an outbound SPI',
+            'SA_UPDATE: nothing to do')
     rejects(lambda: g.do('SA_UPDATE', K.u32(a('spi'), 0x7777),
                          K.flag(a('activate'))),
             errno.ENOENT, r'no keyed esp SA with SPI 30583',
@@ -490,7 +491,53 @@ def checks(ns):
     except NlError as e:
         ok(False, f'PEER_SET: next peer: {e}')
     comp_checks(g, add, ck, ak)
+    out_spi_checks(g, add, ck, ak)
     return nl.FAILED
+
+
+def out_spi_checks(g, add, ck, ak):
+    """SA_UPDATE key nests: the peer's SPI for a standby pair added before
+    it was known (cryptomapd's IKEv2 initiator, before IKE_AUTH)."""
+    def upd(*at, spi=0x9201):
+        return g.do('SA_UPDATE', K.u32(a('spi'), spi), *at)
+
+    def outs():
+        return sorted(s.u32(a('spi')) for s in g.g.dump('CRYPTOMAP_CMD_SA_GET')
+                      if s.u8(a('dir')) == C['CRYPTOMAP_DIR_OUT'] and
+                      s.u32(a('seq')) == 10)
+    try:
+        add(K.flag(a('standby')), keys=[esp_key('IN', 0x9201, ck, ak),
+                                        esp_key('OUT', 0x9201, ck, ak)])
+        ok(True, 'SA_ADD standby, outbound SPI a placeholder')
+    except NlError as e:
+        ok(False, f'SA_ADD standby, outbound SPI a placeholder: {e}')
+    rejects(lambda: upd(esp_key('IN', 0x9299, None, None)), errno.EINVAL,
+            r'outbound SPIs only', 'SA_UPDATE: an inbound key')
+    rejects(lambda: upd(esp_key('OUT', 0x9299, ck, None)), errno.EINVAL,
+            r'cannot change keys', 'SA_UPDATE: a key with a cipher key')
+    rejects(lambda: upd(esp_key('OUT', 0x9299, None, None, proto=51)),
+            errno.EINVAL, r'no outbound SA of protocol 51',
+            'SA_UPDATE: an ah SPI for an esp pair')
+    rejects(lambda: upd(esp_key('OUT', 200, None, None)), errno.ERANGE,
+            r'.', 'SA_UPDATE: SPI below 256')
+    rejects(lambda: upd(esp_key('OUT', 0x10000, None, None,
+                                proto=IPPROTO_COMP)), errno.EINVAL,
+            r'no outbound SA of protocol 108', 'SA_UPDATE: a CPI for a pair '
+            'without IPComp')
+    try:
+        upd(esp_key('OUT', 0x9299, None, None), K.flag(a('activate')))
+        eq(outs(), [0x9299], 'SA_UPDATE: the standby pair takes the '
+           'outbound SPI 0x9299 and the output')
+    except NlError as e:
+        ok(False, f'SA_UPDATE outbound SPI and activate: {e}')
+    rejects(lambda: upd(esp_key('OUT', 0x9300, None, None)), errno.EBUSY,
+            r'only a standby pair that has never sent',
+            'SA_UPDATE: no new outbound SPI once the pair is used')
+    eq(outs(), [0x9299], 'SA_UPDATE refused: the outbound SPI unchanged')
+    try:
+        g.do('SA_DEL', K.s(a('map'), 'VPN'), K.u32(a('seq'), 10))
+    except NlError as e:
+        ok(False, f'SA_DEL of the pair: {e}')
 
 
 def comp_checks(g, add, ck, ak):

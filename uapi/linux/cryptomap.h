@@ -71,7 +71,7 @@ enum cryptomap_cmd {
 	/* Added for a keying daemon (ipsec-isakmp entries). */
 	CRYPTOMAP_CMD_SPI_ALLOC,	/* reserve an unused inbound SPI */
 	CRYPTOMAP_CMD_SA_ADD,		/* install an SA pair for an entry */
-	CRYPTOMAP_CMD_SA_UPDATE,	/* activate a standby pair, lifetimes */
+	CRYPTOMAP_CMD_SA_UPDATE,	/* activate, lifetimes, outbound SPI */
 	CRYPTOMAP_CMD_SA_DEL,		/* delete keyed SAs */
 	CRYPTOMAP_CMD_PEER_SET,		/* switch an entry's current peer */
 	CRYPTOMAP_CMD_ACQUIRE,		/* event: traffic needs an SA */
@@ -271,6 +271,9 @@ enum cryptomap_entry_attrs {
  * CIPHER or AUTH, for a transform set with compression; inbound and
  * outbound come together.  Without them each CPI is the low 16 bits of
  * the direction's ESP (else AH) SPI.
+ * In CRYPTOMAP_CMD_SA_UPDATE, outbound keys without CIPHER or AUTH give a
+ * standby pair that has never sent its outbound SPIs (or CPI): the
+ * peer's, learned after the pair was added.
  */
 enum cryptomap_key_attrs {
 	CRYPTOMAP_KEY_A_UNSPEC,
