@@ -9,13 +9,15 @@
 # make-before-break: new SPIs, the re-learned pair replaced, the traffic
 # on strongSwan's new child (its stale IKE SA and child stay idle until
 # its own checks drop them), and a ping every 0.2 s loses nothing across
-# kill, restart and rekey.
+# kill, restart and rekey, though strongSwan's IKE packets are 400 ms late
+# and it sends on the new child before its IKE_AUTH answer reaches gwA
+# (cryptomapd installs the new inbound SA before it sends IKE_AUTH).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ike_lib.sh"
 . "$(dirname "$0")/ikev2_lib.sh"
 
 ktap_header
-ike_lab_up 11
+ike_lab_up 14
 {
 	v2_ios_ikev2 "$LAB_GWB_WAN_IP"
 	v2_ios_map
@@ -38,6 +40,14 @@ sleep 2
 
 kill -KILL "$V2_CMD_PID"
 wait "$V2_CMD_PID" 2>/dev/null
+# strongSwan sends on its new child once it has answered IKE_AUTH: with its
+# IKE packets 400 ms late (ESP not), replies reach gwA on the new SA before
+# the answer does, and are lost unless gwA's inbound SA is in already
+check "gwB's IKE packets delayed by 400 ms (netem), ESP not" sh -c "
+	ip netns exec '$gwB' tc qdisc add dev wan0 root handle 1: prio &&
+	ip netns exec '$gwB' tc qdisc add dev wan0 parent 1:3 handle 30: netem delay 400ms &&
+	ip netns exec '$gwB' tc filter add dev wan0 parent 1: protocol ip u32 \
+		match ip protocol 17 0xff match ip sport 500 0xffff flowid 1:3"
 sleep 2
 mv "$IKE_DIR/cryptomapd.log" "$IKE_DIR/cryptomapd-1.log"
 check "cryptomapd restarts" v2_cmd_start "$IKE_DIR/gwa.conf"
@@ -45,6 +55,10 @@ check "it re-learns the pair ($before) as an IKEv2 pair" \
 	cmd_log_has "IKEv2: re-learned from the module: esp SA pair 0x${before% *}/0x${before#* } of MYMAP 10 with $LAB_GWB_WAN_IP, transform set TS"
 check "a new IKE SA to the peer at once, and a new pair" \
 	busywait 30000 cmd_log_has "IKEv2 SA 1: esp SAs for MYMAP 10 with $LAB_GWB_WAN_IP: .*: installed"
+check "the new pair's inbound SA was in before IKE_AUTH went out" \
+	cmd_log_has "IKEv2 SA 1: inbound esp SA 0x[0-9A-F]+ for MYMAP 10 installed before IKE_AUTH"
+check "the answer completed it (SA_UPDATE: the peer's SPI, output)" \
+	cmd_log_has "IKEv2 SA 1: esp SAs for MYMAP 10 with $LAB_GWB_WAN_IP: .*: installed \(inbound since IKE_AUTH\)"
 check "the re-learned pair is replaced" \
 	cmd_log_has "re-learned SA pair 0x${before% *}/0x${before#* } of MYMAP 10 replaced"
 after=$(spis)

@@ -361,6 +361,8 @@ int knl_sa_delete(const char *map, uint32_t seq, uint32_t peer, uint8_t proto,
 		  uint32_t spi);
 int knl_peer_set(const char *map, uint32_t seq, uint32_t peer);
 int knl_sa_activate(uint8_t ipproto, uint32_t spi_in);
+int knl_sa_complete(uint8_t ipproto, uint32_t spi_in, uint32_t spi_out,
+		    uint16_t cpi_out);
 bool knl_available(void);
 /* SA_GET dump: re-learns the keyed pairs (child_relearn); pairs found */
 int knl_relearn(void);

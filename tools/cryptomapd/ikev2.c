@@ -71,6 +71,8 @@ struct cx {
 	uint32_t rekey_spi;		/* the pair it replaces (spi_in), 0 */
 	struct ts tsl, tsr;
 	int hops;			/* peers tried (failover) */
+	uint32_t early_spi;		/* early_inbound()'s standby pair, 0 */
+	uint8_t early_proto;
 };
 
 struct v2child {
@@ -1071,8 +1073,11 @@ static int ts_decode(const struct v2pl *pl, struct ts *out, int max)
 
 /* ---- SA lifecycle ------------------------------------------------------ */
 
+/* also takes out an early_inbound() pair that no answer completed */
 static void cx_clear(struct cx *c)
 {
+	if (c->early_spi)
+		knl_sa_delete(c->map, c->seq, 0, c->early_proto, c->early_spi);
 	v2dh_free(c->dh);
 	buf_free(&c->ni);
 	memset(c, 0, sizeof(*c));
@@ -1445,6 +1450,8 @@ static int child_request(struct v2sa *sa, struct pb *p, bool with_ke,
 	return 0;
 }
 
+static void early_inbound(struct v2sa *sa);
+
 static bool relearned_with(uint32_t peer)
 {
 	const struct v2child *ch;
@@ -1493,6 +1500,7 @@ static void send_auth(struct v2sa *sa)
 		sa_fail(sa, why ? why : "no Child SA to negotiate");
 		return;
 	}
+	early_inbound(sa);
 	if (seal(sa, &m, EX_AUTH, false, sa->req_id, &p) == 0) {
 		send_request(sa, EX_AUTH, &m);
 		sa->state = S_I_AUTH;
@@ -1510,7 +1518,70 @@ static void send_auth(struct v2sa *sa)
 /*
  * KEYMAT = prf+(SK_d, [g^ir (new)] | Ni | Nr); initiator-to-responder
  * keys first (encryption, then integrity), then responder-to-initiator.
+ * Fills @si for SA_ADD; its keys point into @km, which the caller frees.
  */
+static int child_si(struct v2sa *sa, const struct entry *e,
+		    const struct tset *t, const struct esp_alg *a,
+		    uint32_t spi_in, uint32_t spi_out, uint16_t cpi_out,
+		    const struct buf *gir, const struct buf *ni,
+		    const struct buf *nr, int esn, struct sa_install *si,
+		    struct buf *km)
+{
+	struct buf seed = { 0 };
+	size_t one = a->ekey + a->akey;
+	const uint8_t *i2r, *r2i, *in, *out;
+	uint8_t ipp = a->proto == PR_AH ? 51 : 50;
+	int r;
+
+	if (gir)
+		buf_addb(&seed, gir);
+	buf_addb(&seed, ni);
+	buf_addb(&seed, nr);
+	r = v2_prf_plus(sa->prf, &sa->sk_d, &seed, 2 * one, km);
+	buf_free(&seed);
+	if (r)
+		return -1;
+	i2r = km->p;
+	r2i = km->p + one;
+	in = sa->initiator ? r2i : i2r;
+	out = sa->initiator ? i2r : r2i;
+	snprintf(si->map, sizeof(si->map), "%s", e->map);
+	si->seq = e->seq;
+	si->peer = sa->peer;
+	si->tset = t->name;
+	si->life_sec = entry_life_sec(&ike.conf->cm, e);
+	si->life_kb = entry_life_kb(&ike.conf->cm, e);
+	if (!si->life_sec)
+		si->life_sec = DEF_LIFE_SEC;
+	if (!si->life_kb)
+		si->life_kb = DEF_LIFE_KB;
+	si->esn = esn;
+	si->nkeys = 2;
+	/* AH: integrity keys only (ekey 0) */
+	si->keys[0] = (struct sa_key){ .ipproto = ipp, .dir = CRYPTOMAP_DIR_IN,
+		.spi = spi_in, .ck = in, .cl = a->ekey,
+		.ak = in + a->ekey, .al = a->akey };
+	si->keys[1] = (struct sa_key){ .ipproto = ipp, .dir = CRYPTOMAP_DIR_OUT,
+		.spi = spi_out, .ck = out, .cl = a->ekey,
+		.ak = out + a->ekey, .al = a->akey };
+	/* IPComp: the CPI we offered in, the peer's out (IPPROTO_COMP keys) */
+	if (a->comp) {
+		si->keys[2] = (struct sa_key){ .ipproto = 108,
+			.dir = CRYPTOMAP_DIR_IN, .spi = cpi_of(spi_in) };
+		si->keys[3] = (struct sa_key){ .ipproto = 108,
+			.dir = CRYPTOMAP_DIR_OUT, .spi = cpi_out };
+		si->nkeys = 4;
+	}
+	return 0;
+}
+
+/* how child_install puts the pair in */
+enum {
+	CH_ACTIVE,		/* SA_ADD, used for output at once */
+	CH_STANDBY,		/* SA_ADD standby (a rekey's responder) */
+	CH_EARLY,		/* SA_UPDATE of the pair early_inbound() added */
+};
+
 static struct v2child *child_install(struct v2sa *sa, const char *map,
 				     uint32_t seq, const struct tset *t,
 				     uint32_t spi_in, uint32_t spi_out,
@@ -1518,62 +1589,34 @@ static struct v2child *child_install(struct v2sa *sa, const char *map,
 				     const struct buf *gir, const struct buf *ni,
 				     const struct buf *nr, int pfs, int esn,
 				     const struct ts *tsl, const struct ts *tsr,
-				     bool standby)
+				     int how)
 {
 	struct entry *e = cfg_entry(&ike.conf->cm, map, seq, false);
 	struct sa_install si = { 0 };
-	struct buf seed = { 0 }, km = { 0 };
+	struct buf km = { 0 };
 	struct esp_alg a;
 	struct v2child *ch;
 	char comp[64] = "";
-	size_t one;
-	const uint8_t *i2r, *r2i;
+	bool standby = how == CH_STANDBY;
 	uint8_t ipp;
 	int r;
 
 	if (!e || !esp_of(t, &a))
 		return NULL;
 	ipp = a.proto == PR_AH ? 51 : 50;
-	one = a.ekey + a.akey;
-	if (gir)
-		buf_addb(&seed, gir);
-	buf_addb(&seed, ni);
-	buf_addb(&seed, nr);
-	if (v2_prf_plus(sa->prf, &sa->sk_d, &seed, 2 * one, &km)) {
-		buf_free(&seed);
+	if (child_si(sa, e, t, &a, spi_in, spi_out, cpi_out, gir, ni, nr, esn,
+		     &si, &km)) {
+		buf_free(&km);
 		return NULL;
 	}
-	i2r = km.p;
-	r2i = km.p + one;
-	snprintf(si.map, sizeof(si.map), "%s", map);
-	si.seq = seq;
-	si.peer = sa->peer;
-	si.tset = t->name;
-	si.life_sec = entry_life_sec(&ike.conf->cm, e);
-	si.life_kb = entry_life_kb(&ike.conf->cm, e);
-	if (!si.life_sec)
-		si.life_sec = DEF_LIFE_SEC;
-	if (!si.life_kb)
-		si.life_kb = DEF_LIFE_KB;
-	si.esn = esn;
-	si.nkeys = 2;
-	/* AH: integrity keys only (ekey 0) */
-	si.keys[0] = (struct sa_key){ .ipproto = ipp, .dir = CRYPTOMAP_DIR_IN,
-		.spi = spi_in, .ck = sa->initiator ? r2i : i2r, .cl = a.ekey,
-		.ak = (sa->initiator ? r2i : i2r) + a.ekey, .al = a.akey };
-	si.keys[1] = (struct sa_key){ .ipproto = ipp, .dir = CRYPTOMAP_DIR_OUT,
-		.spi = spi_out, .ck = sa->initiator ? i2r : r2i, .cl = a.ekey,
-		.ak = (sa->initiator ? i2r : r2i) + a.ekey, .al = a.akey };
-	/* IPComp: the CPI we offered in, the peer's out (IPPROTO_COMP keys) */
-	if (a.comp) {
-		si.keys[2] = (struct sa_key){ .ipproto = 108,
-			.dir = CRYPTOMAP_DIR_IN, .spi = cpi_of(spi_in) };
-		si.keys[3] = (struct sa_key){ .ipproto = 108,
-			.dir = CRYPTOMAP_DIR_OUT, .spi = cpi_out };
-		si.nkeys = 4;
-	}
 	si.standby = standby;
-	r = knl_sa_install(&si);
+	if (how == CH_EARLY) {
+		r = knl_sa_complete(ipp, spi_in, spi_out, a.comp ? cpi_out : 0);
+		if (r)
+			knl_sa_delete(map, seq, sa->peer, ipp, spi_in);
+	} else {
+		r = knl_sa_install(&si);
+	}
 	if (a.comp)
 		snprintf(comp, sizeof(comp), ", IPComp %s cpi in/out 0x%04X/0x%04X",
 			 ipcomp_name(a.comp), cpi_of(spi_in), cpi_out);
@@ -1582,10 +1625,11 @@ static struct v2child *child_install(struct v2sa *sa, const char *map,
 		 ipstr(sa->peer), t->name, spi_in, spi_out, comp, ts_text(tsl),
 		 ts_text(tsr), pfs ? "group " : "off",
 		 pfs ? 1 : 0, pfs, esn ? "esn" : "no esn", si.life_sec, si.life_kb,
-		 r == 0 ? (standby ? "installed (standby)" : "installed") : r == -2 ?
+		 r == 0 ? (standby ? "installed (standby)" :
+			   how == CH_EARLY ? "installed (inbound since IKE_AUTH)" :
+			   "installed") : r == -2 ?
 		 "not installed (no kernel SA operations)" : "installing FAILED");
 	buf_free(&km);
-	buf_free(&seed);
 	ch = xzalloc(sizeof(*ch));
 	ch->ike_id = sa->id;
 	snprintf(ch->map, sizeof(ch->map), "%s", map);
@@ -1616,6 +1660,47 @@ static struct v2child *child_install(struct v2sa *sa, const char *map,
 	ch->next = children;
 	children = ch;
 	return ch;
+}
+
+/*
+ * The first Child SA's inbound SA goes in before IKE_AUTH is sent: the
+ * responder may send on it once it has answered, before its answer
+ * reaches us, and does when traffic already flows (a pair re-learned
+ * after a restart, which strongSwan's new child replaces at once).  Its
+ * keys come from SK_d and the IKE_SA_INIT nonces; only the peer's SPI
+ * waits for the answer, which SA_UPDATE then gives the standby pair (its
+ * outbound SPI meanwhile a placeholder, never used).  Only when the
+ * answer cannot change the SA: one transform set, no IPComp, and 32-bit
+ * sequence numbers, which we and strongSwan prefer; otherwise, or if the
+ * answer differs, the pair is deleted and installed from the answer.
+ */
+static void early_inbound(struct v2sa *sa)
+{
+	struct cx *c = &sa->cx;
+	struct entry *e = cfg_entry(&ike.conf->cm, c->map, c->seq, false);
+	struct sa_install si = { 0 };
+	struct buf km = { 0 };
+	struct esp_alg a;
+
+	if (c->early_spi) {	/* IKE_AUTH sent anew: a new SPI */
+		knl_sa_delete(c->map, c->seq, sa->peer, c->early_proto,
+			      c->early_spi);
+		c->early_spi = 0;
+	}
+	if (c->nts != 1 || !e || !esp_of(c->ts[0], &a) || a.comp)
+		return;
+	if (child_si(sa, e, c->ts[0], &a, c->spi_in, c->spi_in, 0, NULL,
+		     &sa->ni, &sa->nr, 0, &si, &km) == 0) {
+		si.standby = true;
+		if (knl_sa_install(&si) == 0) {
+			c->early_spi = c->spi_in;
+			c->early_proto = a.proto == PR_AH ? 51 : 50;
+			log_info("IKEv2 SA %u: inbound %s SA 0x%08X for %s %u installed before IKE_AUTH",
+				 sa->id, a.proto == PR_AH ? "ah" : "esp",
+				 c->spi_in, c->map, c->seq);
+		}
+	}
+	buf_free(&km);
 }
 
 /* SA_UPDATE ACTIVATE: the standby pair takes over the entry's output */
@@ -1812,11 +1897,21 @@ static void child_answer(struct v2sa *sa, const struct v2msg *m)
 		}
 		child_install(sa, c->map, c->seq, t, c->spi_in, spi_out,
 			      cpi_out, c->pfs ? &gir : NULL, &c->ni, &nr,
-			      c->pfs, esn, &tsi[0], &tsr[0], false);
+			      c->pfs, esn, &tsi[0], &tsr[0], CH_ACTIVE);
 	} else {
+		bool early = c->early_spi && c->nts == 1 && t == c->ts[0] &&
+			     !esn && !cpi_out;
+
+		if (c->early_spi && !early) {
+			log_info("IKEv2 SA %u: the answer differs from the inbound SA installed before IKE_AUTH: installing it anew",
+				 sa->id);
+			knl_sa_delete(c->map, c->seq, sa->peer, c->early_proto,
+				      c->early_spi);
+		}
+		c->early_spi = 0;	/* the child's now, or gone */
 		child_install(sa, c->map, c->seq, t, c->spi_in, spi_out,
 			      cpi_out, NULL, &sa->ni, &sa->nr, 0, esn, &tsi[0],
-			      &tsr[0], false);
+			      &tsr[0], early ? CH_EARLY : CH_ACTIVE);
 	}
 	if (c->rekey_spi) {
 		/* the new pair took over output; the old one goes */
@@ -2382,7 +2477,7 @@ static void child_respond(struct v2sa *sa, const struct v2msg *m, bool create,
 		      a.comp ? ipcomp_offered(m, a.comp) : 0,
 		      gir.len ? &gir : NULL, create ? &ni : &sa->ni,
 		      create ? &nr : &sa->nr, gir.len ? e->pfs : 0, esn, &tsl,
-		      &tsr, old);
+		      &tsr, old ? CH_STANDBY : CH_ACTIVE);
 	esp_xfl(&a, gir.len ? e->pfs : 0, esn, &l);
 	if (a.comp)
 		pb_ipcomp(out, spi_in, a.comp);

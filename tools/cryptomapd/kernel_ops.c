@@ -312,6 +312,43 @@ int knl_sa_activate(uint8_t ipproto, uint32_t spi_in)
 	return 0;
 }
 
+/*
+ * SA_UPDATE: the standby pair installed before the peer's SPI was known
+ * (holding spi_in) takes that SPI, and CPI if any, then the output.
+ */
+int knl_sa_complete(uint8_t ipproto, uint32_t spi_in, uint32_t spi_out,
+		    uint16_t cpi_out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *n;
+
+	if (!family)
+		return -2;
+	nlh = msg_start(buf, family, CRYPTOMAP_CMD_SA_UPDATE, 0);
+	mnl_attr_put_u8(nlh, CRYPTOMAP_SA_A_PROTO, ipproto);
+	mnl_attr_put_u32(nlh, CRYPTOMAP_SA_A_SPI, spi_in);
+	n = mnl_attr_nest_start(nlh, CRYPTOMAP_SA_A_KEY);
+	mnl_attr_put_u8(nlh, CRYPTOMAP_KEY_A_DIR, CRYPTOMAP_DIR_OUT);
+	mnl_attr_put_u8(nlh, CRYPTOMAP_KEY_A_PROTO, ipproto);
+	mnl_attr_put_u32(nlh, CRYPTOMAP_KEY_A_SPI, spi_out);
+	mnl_attr_nest_end(nlh, n);
+	if (cpi_out) {
+		n = mnl_attr_nest_start(nlh, CRYPTOMAP_SA_A_KEY);
+		mnl_attr_put_u8(nlh, CRYPTOMAP_KEY_A_DIR, CRYPTOMAP_DIR_OUT);
+		mnl_attr_put_u8(nlh, CRYPTOMAP_KEY_A_PROTO, 108);
+		mnl_attr_put_u32(nlh, CRYPTOMAP_KEY_A_SPI, cpi_out);
+		mnl_attr_nest_end(nlh, n);
+	}
+	mnl_attr_put(nlh, CRYPTOMAP_SA_A_ACTIVATE, 0, NULL);
+	if (request(nlh, NULL, NULL)) {
+		log_err("SA_UPDATE spi 0x%08X, outbound spi 0x%08X: %s", spi_in,
+			spi_out, ext_msg[0] ? ext_msg : strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- restart: re-learn the keyed SA pairs from the module (SA_GET) ---- */
 
 struct rl_sa {
