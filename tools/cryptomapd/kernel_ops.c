@@ -292,61 +292,48 @@ int knl_peer_set(const char *map, uint32_t seq, uint32_t peer)
 	return 0;
 }
 
-/* SA_UPDATE ACTIVATE: the standby pair holding spi_in takes over output */
-int knl_sa_activate(uint8_t ipproto, uint32_t spi_in)
+static void put_out_key(struct nlmsghdr *nlh, uint8_t ipproto, uint32_t spi)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh;
+	struct nlattr *n = mnl_attr_nest_start(nlh, CRYPTOMAP_SA_A_KEY);
 
-	if (!family)
-		return -2;
-	nlh = msg_start(buf, family, CRYPTOMAP_CMD_SA_UPDATE, 0);
-	mnl_attr_put_u8(nlh, CRYPTOMAP_SA_A_PROTO, ipproto);
-	mnl_attr_put_u32(nlh, CRYPTOMAP_SA_A_SPI, spi_in);
-	mnl_attr_put(nlh, CRYPTOMAP_SA_A_ACTIVATE, 0, NULL);
-	if (request(nlh, NULL, NULL)) {
-		log_err("SA_UPDATE activate spi 0x%08X: %s", spi_in,
-			ext_msg[0] ? ext_msg : strerror(errno));
-		return -1;
-	}
-	return 0;
+	mnl_attr_put_u8(nlh, CRYPTOMAP_KEY_A_DIR, CRYPTOMAP_DIR_OUT);
+	mnl_attr_put_u8(nlh, CRYPTOMAP_KEY_A_PROTO, ipproto);
+	mnl_attr_put_u32(nlh, CRYPTOMAP_KEY_A_SPI, spi);
+	mnl_attr_nest_end(nlh, n);
 }
 
 /*
- * SA_UPDATE: the standby pair installed before the peer's SPI was known
- * (holding spi_in) takes that SPI, and CPI if any, then the output.
+ * SA_UPDATE ACTIVATE: the standby pair holding spi_in takes over output;
+ * with spi_out, a pair installed before the peer's SPI was known takes
+ * that SPI, and its CPI if any, first.
  */
 int knl_sa_complete(uint8_t ipproto, uint32_t spi_in, uint32_t spi_out,
 		    uint16_t cpi_out)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	struct nlattr *n;
 
 	if (!family)
 		return -2;
 	nlh = msg_start(buf, family, CRYPTOMAP_CMD_SA_UPDATE, 0);
 	mnl_attr_put_u8(nlh, CRYPTOMAP_SA_A_PROTO, ipproto);
 	mnl_attr_put_u32(nlh, CRYPTOMAP_SA_A_SPI, spi_in);
-	n = mnl_attr_nest_start(nlh, CRYPTOMAP_SA_A_KEY);
-	mnl_attr_put_u8(nlh, CRYPTOMAP_KEY_A_DIR, CRYPTOMAP_DIR_OUT);
-	mnl_attr_put_u8(nlh, CRYPTOMAP_KEY_A_PROTO, ipproto);
-	mnl_attr_put_u32(nlh, CRYPTOMAP_KEY_A_SPI, spi_out);
-	mnl_attr_nest_end(nlh, n);
-	if (cpi_out) {
-		n = mnl_attr_nest_start(nlh, CRYPTOMAP_SA_A_KEY);
-		mnl_attr_put_u8(nlh, CRYPTOMAP_KEY_A_DIR, CRYPTOMAP_DIR_OUT);
-		mnl_attr_put_u8(nlh, CRYPTOMAP_KEY_A_PROTO, 108);
-		mnl_attr_put_u32(nlh, CRYPTOMAP_KEY_A_SPI, cpi_out);
-		mnl_attr_nest_end(nlh, n);
-	}
+	if (spi_out)
+		put_out_key(nlh, ipproto, spi_out);
+	if (cpi_out)
+		put_out_key(nlh, 108, cpi_out);
 	mnl_attr_put(nlh, CRYPTOMAP_SA_A_ACTIVATE, 0, NULL);
 	if (request(nlh, NULL, NULL)) {
-		log_err("SA_UPDATE spi 0x%08X, outbound spi 0x%08X: %s", spi_in,
-			spi_out, ext_msg[0] ? ext_msg : strerror(errno));
+		log_err("SA_UPDATE activate spi 0x%08X (outbound spi 0x%08X): %s",
+			spi_in, spi_out, ext_msg[0] ? ext_msg : strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+int knl_sa_activate(uint8_t ipproto, uint32_t spi_in)
+{
+	return knl_sa_complete(ipproto, spi_in, 0, 0);
 }
 
 /* ---- restart: re-learn the keyed SA pairs from the module (SA_GET) ---- */
