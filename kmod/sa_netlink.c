@@ -57,7 +57,7 @@ static int cm_sa_fill(struct sk_buff *msg, struct netlink_callback *cb,
 		      const struct cm_sa_pair *pair, const struct cm_sa *sa)
 {
 	const struct cm_spd_entry *e;
-	u64 bytes, kb_left, age;
+	u64 bytes, kb_left, age, now;
 	__be32 local, peer;
 	u32 life_kb, life_sec;
 	void *hdr;
@@ -79,7 +79,10 @@ static int cm_sa_fill(struct sk_buff *msg, struct netlink_callback *cb,
 	cm_sa_stats_read(sa, v);
 	bytes = v[CRYPTOMAP_SA_STATS_BYTES];
 	kb_left = life_kb > bytes / 1024 ? life_kb - bytes / 1024 : 0;
-	age = (get_jiffies_64() - pair->add_time) / HZ;
+	now = get_jiffies_64();
+	/* a pair published while the dump waited has no age yet */
+	age = time_after64(now, pair->add_time) ?
+	      (now - pair->add_time) / HZ : 0;
 
 	hdr = cm_nl_put_hdr(msg, cb, db->cmn, CRYPTOMAP_CMD_SA_GET, 0);
 	if (!hdr)
