@@ -1909,9 +1909,12 @@ static void child_answer(struct v2sa *sa, const struct v2msg *m)
 				      c->early_spi);
 		}
 		c->early_spi = 0;	/* the child's now, or gone */
-		child_install(sa, c->map, c->seq, t, c->spi_in, spi_out,
-			      cpi_out, NULL, &sa->ni, &sa->nr, 0, esn, &tsi[0],
-			      &tsr[0], early ? CH_EARLY : CH_ACTIVE);
+		if (!child_install(sa, c->map, c->seq, t, c->spi_in, spi_out,
+				   cpi_out, NULL, &sa->ni, &sa->nr, 0, esn,
+				   &tsi[0], &tsr[0], early ? CH_EARLY : CH_ACTIVE) &&
+		    early)	/* the entry went meanwhile */
+			knl_sa_delete(c->map, c->seq, sa->peer, c->early_proto,
+				      c->spi_in);
 	}
 	if (c->rekey_spi) {
 		/* the new pair took over output; the old one goes */
