@@ -9,13 +9,15 @@
 # XFRM states carry flag esn, and pings cross both ways (the ICVs cover the
 # high 32 bits on both sides).  2. After clear crypto ikev2 sa, strongSwan
 # initiates with its ESN-only proposal: cryptomapd as responder accepts
-# it and installs an ESN pair again.
+# it and installs an ESN pair again.  Case 1 also takes the daemon's
+# fallback when the pair it installed before IKE_AUTH (no ESN guessed)
+# does not match the answer: deleted, and installed from the answer.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ike_lib.sh"
 . "$(dirname "$0")/ikev2_lib.sh"
 
 ktap_header
-ike_lab_up 10
+ike_lab_up 11
 {
 	v2_ios_ikev2 "$LAB_GWB_WAN_IP"
 	V2_TS_AUTH=esp-sha256-hmac v2_ios_map
@@ -56,6 +58,13 @@ ip -n "$gwB" xfrm state | ktap_diag
 check "module: both SAs {Tunnel, ESN, }" esn_module
 check "strongSwan: both XFRM states flag esn" esn_xfrm
 check "10 pings each way over the ESN pair" pings_both
+# the pair installed before IKE_AUTH guessed 32-bit sequence numbers:
+# ESN in the answer replaced it, and the module holds the ESN pair only
+early_replaced() {
+	cmd_log_has "IKEv2 SA 1: the answer differs from the inbound SA installed before IKE_AUTH: installing it anew" &&
+		[ "$("$CRYPTOMAP" -n "$gwA" show crypto ipsec sa | grep -c "in use settings")" -eq 2 ]
+}
+check "the early inbound pair (no ESN) was replaced from the answer, none left" early_replaced
 
 cmd_ctl clear crypto ikev2 sa >/dev/null
 sleep 1
