@@ -1073,11 +1073,19 @@ static int ts_decode(const struct v2pl *pl, struct ts *out, int max)
 
 /* ---- SA lifecycle ------------------------------------------------------ */
 
+/* the standby pair early_inbound() added goes, if it is still there */
+static void early_drop(struct cx *c)
+{
+	if (!c->early_spi)
+		return;
+	knl_sa_delete(c->map, c->seq, 0, c->early_proto, c->early_spi);
+	c->early_spi = 0;
+}
+
 /* also takes out an early_inbound() pair that no answer completed */
 static void cx_clear(struct cx *c)
 {
-	if (c->early_spi)
-		knl_sa_delete(c->map, c->seq, 0, c->early_proto, c->early_spi);
+	early_drop(c);
 	v2dh_free(c->dh);
 	buf_free(&c->ni);
 	memset(c, 0, sizeof(*c));
@@ -1682,11 +1690,7 @@ static void early_inbound(struct v2sa *sa)
 	struct buf km = { 0 };
 	struct esp_alg a;
 
-	if (c->early_spi) {	/* IKE_AUTH sent anew: a new SPI */
-		knl_sa_delete(c->map, c->seq, sa->peer, c->early_proto,
-			      c->early_spi);
-		c->early_spi = 0;
-	}
+	early_drop(c);		/* IKE_AUTH sent anew: a new SPI */
 	if (c->nts != 1 || !e || !esp_of(c->ts[0], &a) || a.comp)
 		return;
 	if (child_si(sa, e, c->ts[0], &a, c->spi_in, c->spi_in, 0, NULL,
@@ -1899,22 +1903,18 @@ static void child_answer(struct v2sa *sa, const struct v2msg *m)
 			      cpi_out, c->pfs ? &gir : NULL, &c->ni, &nr,
 			      c->pfs, esn, &tsi[0], &tsr[0], CH_ACTIVE);
 	} else {
-		bool early = c->early_spi && c->nts == 1 && t == c->ts[0] &&
-			     !esn && !cpi_out;
+		bool early = c->early_spi && t == c->ts[0] && !esn && !cpi_out;
 
 		if (c->early_spi && !early) {
 			log_info("IKEv2 SA %u: the answer differs from the inbound SA installed before IKE_AUTH: installing it anew",
 				 sa->id);
-			knl_sa_delete(c->map, c->seq, sa->peer, c->early_proto,
-				      c->early_spi);
+			early_drop(c);
 		}
-		c->early_spi = 0;	/* the child's now, or gone */
-		if (!child_install(sa, c->map, c->seq, t, c->spi_in, spi_out,
-				   cpi_out, NULL, &sa->ni, &sa->nr, 0, esn,
-				   &tsi[0], &tsr[0], early ? CH_EARLY : CH_ACTIVE) &&
-		    early)	/* the entry went meanwhile */
-			knl_sa_delete(c->map, c->seq, sa->peer, c->early_proto,
-				      c->spi_in);
+		/* the child's now; if none was made, cx_clear() below drops it */
+		if (child_install(sa, c->map, c->seq, t, c->spi_in, spi_out,
+				  cpi_out, NULL, &sa->ni, &sa->nr, 0, esn, &tsi[0],
+				  &tsr[0], early ? CH_EARLY : CH_ACTIVE))
+			c->early_spi = 0;
 	}
 	if (c->rekey_spi) {
 		/* the new pair took over output; the old one goes */
