@@ -47,20 +47,20 @@ static const u8 cm_ah_icv[__CRYPTOMAP_AH_MAX] = {
 int cm_ah_sa_init(struct cm_sa *sa, const struct cm_tset_params *t,
 		  const struct cm_session_key *k)
 {
-	struct crypto_ahash *ahash;
+	struct cm_tfm_kind want = {
+		.ahash = true,
+		.async = cm_crypto_forced_async(),
+	};
 	int err;
 
 	if (!t->ah || t->ah >= __CRYPTOMAP_AH_MAX)
 		return -EINVAL;
-	ahash = cm_crypto_alloc_ahash(cm_ah_hmac[t->ah]);
-	if (IS_ERR(ahash))
-		return PTR_ERR(ahash);
-	sa->ahash = ahash;
-	err = crypto_ahash_setkey(ahash, k->auth, k->auth_len);
+	strscpy(want.name, cm_ah_hmac[t->ah], sizeof(want.name));
+	err = cm_sa_tfm_init(sa, &want, k->auth, k->auth_len);
 	if (err)
 		return err;
-	if (crypto_ahash_digestsize(ahash) < cm_ah_icv[t->ah] ||
-	    crypto_ahash_digestsize(ahash) > HASH_MAX_DIGESTSIZE)
+	if (sa->kind->digestsize < cm_ah_icv[t->ah] ||
+	    sa->kind->digestsize > HASH_MAX_DIGESTSIZE)
 		return -EINVAL;
 	sa->icvlen = cm_ah_icv[t->ah];
 	sa->ivlen = 0;
@@ -178,7 +178,7 @@ static int cm_ah_clear_options(struct iphdr *iph, __be32 *daddr)
 static int cm_ah_digest(struct cm_sa *sa, struct sk_buff *skb, bool out,
 			crypto_completion_t done)
 {
-	struct crypto_ahash *ahash = sa->ahash;
+	struct crypto_ahash *ahash = cm_sa_ahash(sa);
 	struct ahash_request *req;
 	struct ip_auth_hdr *ah;
 	struct sk_buff *trailer;
@@ -280,6 +280,10 @@ void cm_ah_output(struct cm_sa *sa, struct sk_buff *skb)
 {
 	int err;
 
+	if (unlikely(!cm_sa_ahash(sa))) {
+		cm_sa_tfm_wait(sa, skb, CM_TFM_AH_OUT);
+		return;
+	}
 	err = cm_ah_digest(sa, skb, true, cm_ah_output_done);
 	if (err == -EINPROGRESS)
 		return;
@@ -299,6 +303,10 @@ void cm_ah_input(struct cm_sa *sa, struct sk_buff *skb)
 {
 	int err;
 
+	if (unlikely(!cm_sa_ahash(sa))) {
+		cm_sa_tfm_wait(sa, skb, CM_TFM_AH_IN);
+		return;
+	}
 	skb->ip_summed = CHECKSUM_NONE;
 	err = cm_ah_digest(sa, skb, false, cm_ah_input_cb);
 	if (err == -EINPROGRESS)

@@ -21,7 +21,9 @@
  * scatterlist entry of their own before the rest of the packet, so the
  * packet's headers never move.  Each packet needs one GFP_ATOMIC block holding
  * the IV, the request and the scatterlist; an asynchronous cipher
- * completes through the same function the synchronous path calls.
+ * completes through the same function the synchronous path calls.  An
+ * SA's transform is allocated and keyed for its first packet, which waits
+ * for it (sa_tfm.c); the names and sizes are settled at install.
  */
 #include <crypto/aead.h>
 #include <crypto/authenc.h>
@@ -127,9 +129,8 @@ struct crypto_aead *cm_crypto_alloc_aead(const char *name, bool async)
 	return crypto_alloc_aead(drv, 0, 0);
 }
 
-struct crypto_ahash *cm_crypto_alloc_ahash(const char *name)
+struct crypto_ahash *cm_crypto_alloc_ahash(const char *name, bool async)
 {
-	bool async = READ_ONCE(cm_force_async);
 	char drv[CRYPTO_MAX_ALG_NAME];
 	struct crypto_ahash *ahash;
 	int n;
@@ -161,33 +162,24 @@ static bool cm_esp_bare(struct cm_sa *sa, bool async)
 static int cm_esp_init_aead(struct cm_sa *sa, const char *alg,
 			    const struct cm_session_key *k)
 {
-	bool async = cm_crypto_forced_async();
-	char name[CRYPTO_MAX_ALG_NAME];
-	struct crypto_aead *aead;
-	int err;
+	struct cm_tfm_kind want = {
+		.async = cm_crypto_forced_async(),
+		.authsize = 16,
+	};
 
-	if (cm_esp_bare(sa, async))
-		strscpy(name, alg, sizeof(name));
+	if (cm_esp_bare(sa, want.async))
+		strscpy(want.name, alg, sizeof(want.name));
 	else
-		snprintf(name, sizeof(name), "seqiv(%s)", alg);
-	aead = cm_crypto_alloc_aead(name, async);
-	if (IS_ERR(aead))
-		return PTR_ERR(aead);
-	sa->aead = aead;
-	err = crypto_aead_setkey(aead, k->cipher, k->cipher_len);
-	if (err)
-		return err;
-	return crypto_aead_setauthsize(aead, 16);
+		snprintf(want.name, sizeof(want.name), "seqiv(%s)", alg);
+	return cm_sa_tfm_init(sa, &want, k->cipher, k->cipher_len);
 }
 
 static int cm_esp_init_authenc(struct cm_sa *sa, const struct cm_tset_params *t,
 			       const struct cm_session_key *k)
 {
-	bool async = cm_crypto_forced_async();
+	struct cm_tfm_kind want = { .async = cm_crypto_forced_async() };
 	struct crypto_authenc_key_param *param;
-	char name[CRYPTO_MAX_ALG_NAME];
 	const char *hmac, *cipher;
-	struct crypto_aead *aead;
 	unsigned int keylen;
 	struct rtattr *rta;
 	u8 *key, *p;
@@ -199,17 +191,13 @@ static int cm_esp_init_authenc(struct cm_sa *sa, const struct cm_tset_params *t,
 	hmac = cm_esp_hmac[t->esp_auth];
 	cipher = cm_esp_cbc[t->esp_enc];
 	if (t->esp_enc == CRYPTOMAP_ENC_NULL ||
-	    t->esp_enc == CRYPTOMAP_ENC_NONE || cm_esp_bare(sa, async))
-		snprintf(name, sizeof(name), "%s(%s,%s)",
+	    t->esp_enc == CRYPTOMAP_ENC_NONE || cm_esp_bare(sa, want.async))
+		snprintf(want.name, sizeof(want.name), "%s(%s,%s)",
 			 sa->esn ? "authencesn" : "authenc", hmac, cipher);
 	else
-		snprintf(name, sizeof(name), "echainiv(%s(%s,%s))",
+		snprintf(want.name, sizeof(want.name), "echainiv(%s(%s,%s))",
 			 sa->esn ? "authencesn" : "authenc", hmac, cipher);
-
-	aead = cm_crypto_alloc_aead(name, async);
-	if (IS_ERR(aead))
-		return PTR_ERR(aead);
-	sa->aead = aead;
+	want.authsize = cm_esp_icv[t->esp_auth];
 
 	/* The authenc key: a parameter attribute, the HMAC key, the cipher key. */
 	keylen = RTA_SPACE(sizeof(*param)) + k->auth_len + k->cipher_len;
@@ -225,9 +213,7 @@ static int cm_esp_init_authenc(struct cm_sa *sa, const struct cm_tset_params *t,
 	memcpy(p, k->auth, k->auth_len);
 	memcpy(p + k->auth_len, k->cipher, k->cipher_len);
 
-	err = crypto_aead_setauthsize(aead, cm_esp_icv[t->esp_auth]);
-	if (!err)
-		err = crypto_aead_setkey(aead, key, keylen);
+	err = cm_sa_tfm_init(sa, &want, key, keylen);
 	kfree_sensitive(key);
 	return err;
 }
@@ -251,9 +237,10 @@ int cm_esp_sa_init(struct cm_sa *sa, const struct cm_tset_params *t,
 	if (err)
 		return err;
 
-	sa->ivlen = crypto_aead_ivsize(sa->aead);
-	sa->icvlen = crypto_aead_authsize(sa->aead);
-	sa->blksize = ALIGN(crypto_aead_blocksize(sa->aead), 4);
+	/* The transform's sizes, as its kind's probe found them. */
+	sa->ivlen = sa->kind->ivsize;
+	sa->icvlen = sa->kind->authsize;
+	sa->blksize = ALIGN(sa->kind->blocksize, 4);
 	return 0;
 }
 
@@ -390,7 +377,7 @@ static void cm_esp_output_done(CM_CRYPTO_DONE_ARG, int err)
 void cm_esp_encrypt(struct cm_sa *sa, struct sk_buff *skb,
 		    unsigned int esp_off, int nfrags, u64 seq)
 {
-	struct crypto_aead *aead = sa->aead;
+	struct crypto_aead *aead = cm_sa_aead(sa);
 	unsigned int len = skb->len - esp_off;
 	struct ip_esp_hdr *esph;
 	struct aead_request *req;
@@ -400,6 +387,14 @@ void cm_esp_encrypt(struct cm_sa *sa, struct sk_buff *skb,
 	u8 *iv;
 	int err, adlen;
 
+	if (unlikely(!aead)) {
+		/* Its first packet: on once the SA is keyed (sa_tfm.c). */
+		CM_SKB_CB(skb)->esp_off = esp_off;
+		CM_SKB_CB(skb)->nfrags = nfrags;
+		CM_SKB_CB(skb)->oseq = seq;
+		cm_sa_tfm_wait(sa, skb, CM_TFM_ESP_OUT);
+		return;
+	}
 	nfrags += sa->esn;
 	tmp = cm_esp_alloc_tmp(aead, nfrags);
 	if (!tmp) {
@@ -487,7 +482,7 @@ static void cm_esp_input_done(CM_CRYPTO_DONE_ARG, int err)
 void cm_esp_decrypt(struct cm_sa *sa, struct sk_buff *skb,
 		    unsigned int esp_off)
 {
-	struct crypto_aead *aead = sa->aead;
+	struct crypto_aead *aead = cm_sa_aead(sa);
 	struct aead_request *req;
 	struct sk_buff *trailer;
 	struct scatterlist *sg;
@@ -500,6 +495,10 @@ void cm_esp_decrypt(struct cm_sa *sa, struct sk_buff *skb,
 
 	CM_SKB_CB(skb)->tmp = NULL;
 	CM_SKB_CB(skb)->esp_off = esp_off;
+	if (unlikely(!aead)) {
+		cm_sa_tfm_wait(sa, skb, CM_TFM_ESP_IN);
+		return;
+	}
 	if (skb->len < esp_off + CM_ESP_HLEN + sa->ivlen + sa->icvlen) {
 		cm_input_finish(skb, -EMSGSIZE);
 		return;

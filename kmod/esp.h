@@ -18,7 +18,10 @@ struct cm_tset_params;
 
 /* Per-packet state in skb->cb while the cipher works. */
 struct cm_skb_cb {
-	void *tmp;		/* the one atomic allocation: IV, request, sg */
+	union {
+		void *tmp;	/* the one atomic allocation: IV, request, sg */
+		u64 oseq;	/* ESP out, waiting for its transform */
+	};
 	struct cm_sa *sa;	/* its bundle is held for the packet */
 	struct cm_sa *ah;	/* out: AH after ESP; in: AH verified */
 	u32 seq;
@@ -26,6 +29,8 @@ struct cm_skb_cb {
 	u16 esp_off;		/* ESP header, from skb->data */
 	u16 inner_len;		/* outbound: plaintext bytes */
 	u8 transport;		/* outbound: transport mode */
+	u8 tfm_op;		/* waiting for its transform: enum cm_tfm_op */
+	u16 nfrags;		/* ESP out, waiting: cm_esp_add_trailer()'s */
 };
 
 #define CM_SKB_CB(skb) ((struct cm_skb_cb *)(skb)->cb)
@@ -62,10 +67,10 @@ void cm_esp_decrypt(struct cm_sa *sa, struct sk_buff *skb,
 
 /*
  * crypto_alloc_aead() and crypto_alloc_ahash() of @name, through cryptd
- * when @async / while the force_async parameter is set.
+ * when @async.
  */
 struct crypto_aead *cm_crypto_alloc_aead(const char *name, bool async);
-struct crypto_ahash *cm_crypto_alloc_ahash(const char *name);
+struct crypto_ahash *cm_crypto_alloc_ahash(const char *name, bool async);
 /* The force_async parameter: pass it to cm_crypto_alloc_aead(). */
 bool cm_crypto_forced_async(void);
 /* Counts a completion that came through a crypto callback. */

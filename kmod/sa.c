@@ -26,7 +26,7 @@
 #include "sa.h"
 
 static unsigned int cm_sadb_net_id __read_mostly;
-static struct workqueue_struct *cm_sa_wq;
+struct workqueue_struct *cm_sa_wq;
 static struct kmem_cache *cm_pair_cache;
 /* Inbound SAs (with the replay bitmap) are 320 bytes: a kmalloc-512. */
 static struct kmem_cache *cm_sa_in_cache;
@@ -70,7 +70,7 @@ struct cm_sadb *cm_sadb_get_net(const struct net *net)
 	return READ_ONCE(slot->db);
 }
 
-static void cm_sadb_put(struct cm_sadb *db)
+void cm_sadb_put(struct cm_sadb *db)
 {
 	if (!refcount_dec_and_test(&db->ref))
 		return;
@@ -86,12 +86,10 @@ static void cm_sa_free(struct cm_sa *sa)
 {
 	if (!sa)
 		return;
-	if (sa->aead)
-		crypto_free_aead(sa->aead);
-	if (sa->ahash)
-		crypto_free_ahash(sa->ahash);
 	if (sa->proto == IPPROTO_COMP)
 		cm_ipcomp_sa_free(sa);
+	else
+		cm_sa_tfm_free(sa);
 	free_percpu(sa->stats);
 	if (sa->dir == CRYPTOMAP_DIR_IN) {
 		memzero_explicit(sa, kmem_cache_size(cm_sa_in_cache));
@@ -836,6 +834,7 @@ int cm_dp_net_init(struct cm_net *cmn)
 	db->cmn = cmn;
 	spin_lock_init(&db->lock);
 	INIT_LIST_HEAD(&db->pairs);
+	cm_sa_tfm_net_init(db);
 
 	err = cm_keyed_init(db);
 	if (err) {
@@ -863,6 +862,8 @@ void cm_dp_net_exit(struct cm_net *cmn)
 	if (db->hooks)
 		cm_hooks_unregister(db);
 	WRITE_ONCE(slot->db, NULL);
+	/* No hook runs now: the packets waiting for a transform go. */
+	cm_sa_tfm_net_exit(db);
 	cm_sa_bench_clear(db);
 	/* The keyed pairs the SADB itself holds, and its timers. */
 	cm_keyed_exit(db);
@@ -913,6 +914,7 @@ void cm_dp_exit(void)
 	/* Bundles queued by the last SPD frees run before the module goes. */
 	rcu_barrier();
 	destroy_workqueue(cm_sa_wq);
+	cm_sa_tfm_exit();
 	kmem_cache_destroy(cm_sa_in_cache);
 	kmem_cache_destroy(cm_pair_cache);
 }

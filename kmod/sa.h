@@ -21,10 +21,13 @@
 #ifndef _CM_SA_H
 #define _CM_SA_H
 
+#include <asm/barrier.h>
+#include <linux/crypto.h>
 #include <linux/cryptomap.h>
 #include <linux/list.h>
 #include <linux/percpu.h>
 #include <linux/refcount.h>
+#include <linux/skbuff.h>
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -73,9 +76,14 @@ struct cm_sa {
 	u8 proto;			/* IPPROTO_ESP, IPPROTO_AH, IPPROTO_COMP */
 	bool hashed;			/* in in_hash (db->lock) */
 	u32 spi;			/* host order */
-	struct crypto_aead *aead;
-	struct crypto_ahash *ahash;	/* AH */
-	struct crypto_comp * __percpu *comp_tfms; /* IPComp deflate */
+	/* The transform: ESP and AH keyed at their first packet (sa_tfm.c). */
+	union {
+		struct crypto_aead *aead;	/* ESP */
+		struct crypto_ahash *ahash;	/* AH */
+		struct crypto_comp * __percpu *comp_tfms; /* IPComp deflate */
+	};
+	const struct cm_tfm_kind *kind;	/* ESP, AH: what to allocate */
+	u8 *key;			/* its key until it is keyed; wiped */
 	u8 calg;			/* IPComp: enum cryptomap_comp */
 	unsigned int ivlen, icvlen, blksize;
 	u32 conn_id;			/* for the log messages */
@@ -150,6 +158,10 @@ struct cm_sadb {
 	u32 next_conn_id;
 	struct cm_netstats __percpu *stats;
 	bool hooks;
+
+	/* sa_tfm.c: packets waiting for their SA's transform */
+	struct sk_buff_head tfm_q;
+	struct work_struct tfm_work;
 
 	/* sa_keyed.c and sa_events.c */
 	struct delayed_work life_work;	/* lifetimes, once a second */
@@ -238,6 +250,64 @@ struct cm_sa_filter {
 
 bool cm_sadb_clear(struct cm_sadb *db, const struct cm_sa_filter *f,
 		   bool counters_only);
+
+/*
+ * sa_tfm.c: an ESP or AH SA's transform, allocated and keyed when its
+ * first packet needs it.  A kind is what cm_sa_tfm_init() is asked for:
+ * the crypto API name, the key length, the ICV length (AEAD), ahash or
+ * AEAD, through cryptd or not; the first SA of a kind probes it (a
+ * transform allocated and keyed with that SA's key, then freed), which
+ * fills in the sizes the data path needs.
+ */
+struct cm_tfm_kind {
+	struct list_head list;
+	char name[CRYPTO_MAX_ALG_NAME];
+	u16 keylen;
+	u8 authsize;			/* AEAD: crypto_aead_setauthsize() */
+	bool ahash;
+	bool async;			/* through cryptd (force_async) */
+	/* From the probe: */
+	u8 ivsize, blocksize, digestsize;
+};
+
+/* What a packet waiting for its transform goes on with (cm_skb_cb). */
+enum cm_tfm_op {
+	CM_TFM_ESP_OUT = 1,
+	CM_TFM_AH_OUT,
+	CM_TFM_ESP_IN,
+	CM_TFM_AH_IN,
+};
+
+#define CM_TFM_QLEN	1024	/* packets waiting, per netns, at most */
+
+/*
+ * An ESP or AH SA's transform, NULL until sa_tfm.c has keyed it: the
+ * acquire pairs with the release that publishes it keyed.
+ */
+static inline struct crypto_aead *cm_sa_aead(struct cm_sa *sa)
+{
+	/* pairs with smp_store_release() in cm_sa_tfm_key() */
+	return smp_load_acquire(&sa->aead);
+}
+
+static inline struct crypto_ahash *cm_sa_ahash(struct cm_sa *sa)
+{
+	/* pairs with smp_store_release() in cm_sa_tfm_key() */
+	return smp_load_acquire(&sa->ahash);
+}
+
+int cm_sa_tfm_init(struct cm_sa *sa, struct cm_tfm_kind *want,
+		   const u8 *key, unsigned int keylen);
+void cm_sa_tfm_free(struct cm_sa *sa);
+/* Consumes @skb: queued until @sa is keyed, or finished with an error. */
+void cm_sa_tfm_wait(struct cm_sa *sa, struct sk_buff *skb, u8 op);
+void cm_sa_tfm_net_init(struct cm_sadb *db);
+void cm_sa_tfm_net_exit(struct cm_sadb *db);
+void cm_sa_tfm_exit(void);
+
+/* sa.c, for sa_tfm.c */
+extern struct workqueue_struct *cm_sa_wq;
+void cm_sadb_put(struct cm_sadb *db);
 
 /* sa.c, for sa_keyed.c */
 struct cm_sa_pair *cm_pair_create_esn(struct cm_sadb *db,
