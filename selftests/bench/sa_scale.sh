@@ -20,6 +20,11 @@
 # auth-trunc hmac(sha1) 96`, random keys, in a netns of their own, added
 # by one `ip -batch`.
 #
+# SAs are keyed at their first packet (kmod/sa_tfm.c), so the N pairs
+# above hold no transform.  BENCH_SA_KEYED (default 10000) pairs are then
+# installed again with tfm_at_install=1, keyed at install: what an SA that
+# has carried traffic holds (memory only).
+#
 # The kernel's AEAD transform alone: sa_bench_tfm=BENCH_SA_TFM (10000)
 # keyed transforms, Slab + Percpu delta / N, to tell what an SA's
 # transform costs from the rest: the module's default (an inbound
@@ -35,6 +40,8 @@
 
 BENCH_SA_XFRM=${BENCH_SA_XFRM:-1000 10000}
 BENCH_SA_TFM=${BENCH_SA_TFM:-10000}
+# SA pairs installed with tfm_at_install=1 (keyed at once), memory only
+BENCH_SA_KEYED=${BENCH_SA_KEYED:-10000}
 # More transforms to measure alone, by crypto API name (space separated)
 BENCH_SA_TFM_ALGS=${BENCH_SA_TFM_ALGS:-}
 
@@ -188,6 +195,21 @@ phase_sa() {
 		done
 	done
 	sa_bench_set 0 >/dev/null
+	# The same SAs keyed at install (tfm_at_install=1): what an SA that
+	# carries traffic holds, its transform keyed by its first packet.
+	for n in $BENCH_SA_KEYED; do
+		settle
+		m0=$(mem_kb)
+		echo 1 > /sys/module/cryptomap/parameters/tfm_at_install
+		line=$(sa_bench_set "$n")
+		echo 0 > /sys/module/cryptomap/parameters/tfm_at_install
+		[ -n "$line" ] || { log "sa: keyed: sa_bench=$n refused"; continue; }
+		settle
+		m1=$(mem_kb)
+		rec sascale mem_kb_keyed $((m1 - m0)) pairs="$n" sas=$((2 * n))
+		log "sa: $n pairs keyed at install: +$((m1 - m0)) KiB, $(((m1 - m0) * 1024 / (2 * n))) B/SA"
+		sa_bench_set 0 >/dev/null
+	done
 	tfm_mem ""
 	for v in $BENCH_SA_TFM_ALGS; do
 		tfm_mem "$v"
