@@ -14,7 +14,9 @@
  * per-netns queue (CM_TFM_QLEN packets at most; past that it is dropped
  * and counted as an error of its SA), a work item keys the SA in
  * process context and sends the packets on with the bottom halves
- * disabled, as an asynchronous cipher's completion does.  The transform
+ * disabled, as an asynchronous cipher's completion does.  The rest of
+ * the SA's pair is keyed with it: its other direction carries the
+ * replies, and a bundle's other protocol the same packet.  The transform
  * then lives as long as the SA, so a given key only ever has one
  * transform (one IV generator salt), and the key copy is wiped.
  *
@@ -289,6 +291,28 @@ void cm_sa_tfm_wait(struct cm_sa *sa, struct sk_buff *skb, u8 op)
 		cm_sadb_put(db);
 }
 
+/*
+ * A packet's SA keyed, then the rest of its pair: the other direction's
+ * first packet (the reply) and the other protocol of a bundle would each
+ * wait for a work item of their own otherwise.  The SA's own error only.
+ */
+static int cm_sa_tfm_key_pair(struct cm_sa *sa)
+{
+	struct cm_sa_pair *pair = sa->pair;
+	int err, i;
+
+	err = cm_sa_tfm_key(sa);
+	if (err)
+		return err;
+	for (i = 0; i < CM_SA_NSLOTS; i++) {
+		struct cm_sa *other = pair->sa[i];
+
+		if (other && other != sa && other->kind)
+			cm_sa_tfm_key(other);
+	}
+	return 0;
+}
+
 /* Every packet waiting now: keyed and on, or ended with @err. */
 static void cm_sa_tfm_drain(struct cm_sadb *db, int err)
 {
@@ -302,7 +326,7 @@ static void cm_sa_tfm_drain(struct cm_sadb *db, int err)
 
 	while ((skb = __skb_dequeue(&q))) {
 		struct cm_sa *sa = CM_SKB_CB(skb)->sa;
-		int ret = err ?: cm_sa_tfm_key(sa);
+		int ret = err ?: cm_sa_tfm_key_pair(sa);
 
 		if (ret && !err)
 			net_warn_ratelimited("cryptomap: crypto map %s %u: spi 0x%X: %s not keyed (%d), packet dropped\n",
