@@ -58,8 +58,13 @@ async_case() {
 	fi
 
 	before=$(cat "$P/async_completions")
-	ip netns exec "$hostA" ping -q -c 3 -i 0.2 -W 2 "$LAB_HOSTB_IP" >/dev/null ||
+	# The first packet waits while gwA's pair is keyed (kmod/sa_tfm.c):
+	# allocating an AH+ESP bundle's four transforms through cryptd took
+	# 1.7 s and more on a TCG guest of 6.12 (a software transform takes
+	# milliseconds), so the replies get 10 s.
+	out=$(ip netns exec "$hostA" ping -c 3 -i 0.2 -W 10 "$LAB_HOSTB_IP") ||
 		why="$why ping-out"
+	echo "ping-out: $(grep -E 'icmp_seq=1 |^rtt' <<< "$out" | tr '\n' ' ')"
 	ip netns exec "$hostB" ping -q -c 3 -i 0.2 -W 2 "$LAB_HOSTA_IP" >/dev/null ||
 		why="$why ping-back"
 	out=$(sink_send "$hostA" "$SINK_DIR/tunnel" "$LAB_HOSTB_IP" 5001 "$DATA") ||
