@@ -33,6 +33,7 @@
 #include <linux/err.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -282,6 +283,12 @@ void cm_sa_tfm_wait(struct cm_sa *sa, struct sk_buff *skb, u8 op)
 		cm_sa_tfm_resume(skb, -ENOBUFS);
 		return;
 	}
+	/*
+	 * A received packet's device is not held by the skb: held while it
+	 * waits, so that deleting the device then waits for it.
+	 */
+	if (op == CM_TFM_ESP_IN || op == CM_TFM_AH_IN)
+		dev_hold(skb->dev);
 	__skb_queue_tail(&db->tfm_q, skb);
 	spin_unlock_bh(&db->tfm_q.lock);
 
@@ -327,6 +334,11 @@ static void cm_sa_tfm_drain(struct cm_sadb *db, int err)
 	while ((skb = __skb_dequeue(&q))) {
 		struct cm_sa *sa = CM_SKB_CB(skb)->sa;
 		int ret = err ?: cm_sa_tfm_key_pair(sa);
+		u8 op = CM_SKB_CB(skb)->tfm_op;
+		struct net_device *dev = NULL;
+
+		if (op == CM_TFM_ESP_IN || op == CM_TFM_AH_IN)
+			dev = skb->dev;
 
 		if (ret && !err)
 			net_warn_ratelimited("cryptomap: crypto map %s %u: spi 0x%X: %s not keyed (%d), packet dropped\n",
@@ -335,6 +347,7 @@ static void cm_sa_tfm_drain(struct cm_sadb *db, int err)
 		local_bh_disable();
 		cm_sa_tfm_resume(skb, ret);
 		local_bh_enable();
+		dev_put(dev);
 		cond_resched();
 	}
 }
