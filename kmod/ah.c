@@ -175,10 +175,9 @@ static int cm_ah_clear_options(struct iphdr *iph, __be32 *daddr)
  * Returns the crypto API's answer (0, -EINPROGRESS or an error); on
  * anything but -EINPROGRESS the caller calls cm_ah_digest_end().
  */
-static int cm_ah_digest(struct cm_sa *sa, struct sk_buff *skb, bool out,
-			crypto_completion_t done)
+static int cm_ah_digest(struct cm_sa *sa, struct crypto_ahash *ahash,
+			struct sk_buff *skb, bool out, crypto_completion_t done)
 {
-	struct crypto_ahash *ahash = cm_sa_ahash(sa);
 	struct ahash_request *req;
 	struct ip_auth_hdr *ah;
 	struct sk_buff *trailer;
@@ -278,13 +277,15 @@ static void cm_ah_output_done(CM_CRYPTO_DONE_ARG, int err)
 
 void cm_ah_output(struct cm_sa *sa, struct sk_buff *skb)
 {
+	struct crypto_ahash *ahash;
 	int err;
 
-	if (unlikely(!cm_sa_ahash(sa))) {
+	ahash = cm_sa_ahash(sa);
+	if (unlikely(!ahash)) {
 		cm_sa_tfm_wait(sa, skb, CM_TFM_AH_OUT);
 		return;
 	}
-	err = cm_ah_digest(sa, skb, true, cm_ah_output_done);
+	err = cm_ah_digest(sa, ahash, skb, true, cm_ah_output_done);
 	if (err == -EINPROGRESS)
 		return;
 	cm_output_finish(skb, cm_ah_digest_end(sa, skb, true, err));
@@ -301,14 +302,16 @@ static void cm_ah_input_cb(CM_CRYPTO_DONE_ARG, int err)
 
 void cm_ah_input(struct cm_sa *sa, struct sk_buff *skb)
 {
+	struct crypto_ahash *ahash;
 	int err;
 
-	if (unlikely(!cm_sa_ahash(sa))) {
+	ahash = cm_sa_ahash(sa);
+	if (unlikely(!ahash)) {
 		cm_sa_tfm_wait(sa, skb, CM_TFM_AH_IN);
 		return;
 	}
 	skb->ip_summed = CHECKSUM_NONE;
-	err = cm_ah_digest(sa, skb, false, cm_ah_input_cb);
+	err = cm_ah_digest(sa, ahash, skb, false, cm_ah_input_cb);
 	if (err == -EINPROGRESS)
 		return;
 	cm_ah_input_done(skb, cm_ah_digest_end(sa, skb, false, err));

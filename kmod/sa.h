@@ -267,7 +267,7 @@ struct cm_tfm_kind {
 	bool ahash;
 	bool async;			/* through cryptd (force_async) */
 	/* From the probe: */
-	u8 ivsize, blocksize, digestsize;
+	u8 ivsize, blocksize, digestsize;	/* digestsize: ahash */
 };
 
 /* What a packet waiting for its transform goes on with (cm_skb_cb). */

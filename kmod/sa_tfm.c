@@ -120,7 +120,6 @@ static int cm_tfm_probe(struct cm_tfm_kind *k, const u8 *key)
 			return PTR_ERR(aead);
 		k->ivsize = crypto_aead_ivsize(aead);
 		k->blocksize = crypto_aead_blocksize(aead);
-		k->digestsize = crypto_aead_authsize(aead);
 		crypto_free_aead(aead);
 	}
 	return 0;
